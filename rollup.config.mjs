@@ -1,0 +1,47 @@
+import nodeResolve from '@rollup/plugin-node-resolve';
+import terser from '@rollup/plugin-terser';
+import typescript from '@rollup/plugin-typescript';
+
+const pkg = JSON.parse(await import('node:fs').then((fs) => fs.readFileSync('./package.json', 'utf8')));
+const external = Object.keys(pkg.dependencies);
+
+// Minification shared by the script-tag builds and the size check (bench/size.mjs).
+export const terserOptions = {
+  ecma: 2020,
+  module: false,
+  compress: { passes: 3, pure_getters: true, unsafe_arrows: true, unsafe_methods: true },
+  mangle: { properties: false },
+  format: { comments: false },
+};
+
+/** The script-tag builds: file name → entry. */
+export const scriptBuilds = {
+  'crumbtrail.min.js': 'src/browser/full.ts',
+  'crumbtrail.core.min.js': 'src/browser/core.ts',
+};
+
+const ts = (declarations) =>
+  typescript({
+    tsconfig: './tsconfig.json',
+    include: ['src/**/*.ts'],
+    declaration: declarations,
+    declarationDir: declarations ? 'dist' : undefined,
+    outDir: 'dist',
+  });
+
+export default [
+  {
+    input: 'src/index.ts',
+    external: (id) => external.some((d) => id == d || id.startsWith(d + '/')),
+    plugins: [ts(true)],
+    output: [
+      { file: 'dist/crumbtrail.mjs', format: 'es', sourcemap: true },
+      { file: 'dist/crumbtrail.cjs', format: 'cjs', sourcemap: true },
+    ],
+  },
+  ...Object.entries(scriptBuilds).map(([file, input]) => ({
+    input,
+    plugins: [nodeResolve({ browser: true }), ts(false), terser(terserOptions)],
+    output: { file: `dist/${file}`, format: 'iife', sourcemap: true },
+  })),
+];

@@ -1,0 +1,91 @@
+import { configError, show } from '../core/errors';
+import { defaultConfig, type Config } from '../core/options';
+import { startTracker } from '../core/tracker';
+import type { Consent, Plugin, StorageKind, Tracker } from '../core/types';
+
+/** A plugin factory the script tag can enable by name in `data-plugins`. */
+export type PluginFactory = (script: DOMStringMap) => Plugin;
+
+/** A call queued by the stub snippet: `['track', 'name', { props }]`. */
+export type QueuedCall = [string, ...unknown[]];
+
+/** `window.crumbtrail` after the script loaded: the tracker, plus `push` for stub-style calls. */
+export type ScriptTracker = Tracker & { push(...calls: QueuedCall[]): number };
+
+/**
+ * Reads the tracker's configuration from the script element's data-* attributes, and throws a
+ * clear error for a missing collector or a bad value.
+ */
+export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
+  const config = defaultConfig();
+  const check = (attr: string, value: string | undefined, ok: boolean, allowed: string) => {
+    if (!ok) throw configError(`data-${attr} is ${show(value)}; allowed: ${allowed}`);
+    return value;
+  };
+  const { collector, consent, storage, namespace, debug, batchSize, flushInterval } = data;
+  config.collector = check('collector', collector, !!collector, 'the collector URL');
+  config.plugins = plugins;
+  if (consent) config.consent = check('consent', consent, /^(granted|pending|denied)$/.test(consent), 'granted, pending or denied') as Consent;
+  if (storage) config.storage = check('storage', storage, /^(indexeddb|memory)$/.test(storage), 'indexeddb or memory') as StorageKind;
+  if (namespace) config.namespace = check('namespace', namespace, /^[\w-]{1,40}$/.test(namespace), '1 to 40 letters, digits, _ or -')!;
+  if (debug !== undefined) config.debug = debug != 'false';
+  if (batchSize) config.batch.maxEvents = +check('batch-size', batchSize, /^[1-9]\d{0,2}$/.test(batchSize), 'a whole number from 1 to 999')!;
+  if (flushInterval) config.batch.flushIntervalMs = +check('flush-interval', flushInterval, /^\d{1,7}$/.test(flushInterval), 'milliseconds')!;
+  return config;
+}
+
+/**
+ * Boots the script-tag build: reads `data-*` from its own `<script>`, creates the tracker with
+ * the plugins named in `data-plugins`, replays the calls the stub snippet queued in order, and
+ * keeps `crumbtrail.push([...])` working. A second copy of the script finds the tracker in
+ * place and does nothing.
+ *
+ * @example
+ * <script>window.crumbtrail = window.crumbtrail || []; crumbtrail.push(['track', 'early']);</script>
+ * <script async src="crumbtrail.min.js" data-collector="/v1/batch" data-plugins="pageviews,dwell"></script>
+ */
+export function boot(factories: Record<string, PluginFactory>): void {
+  const w = window as unknown as { crumbtrail?: QueuedCall[] | ScriptTracker };
+  const existing = w.crumbtrail;
+  if (existing && !Array.isArray(existing)) return;
+  const script = document.currentScript as HTMLScriptElement | null;
+  const data = script?.dataset || {};
+  const plugins = (data.plugins || '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => {
+      if (!factories[name]) {
+        throw configError(`data-plugins names "${name}", which this build does not have; it has ${Object.keys(factories).join(', ') || 'none'}`);
+      }
+      return factories[name](data);
+    });
+  let tracker: Tracker;
+  const run = (call: unknown) => {
+    const method = Array.isArray(call) && tracker[call[0] as keyof Tracker];
+    if (typeof method != 'function') {
+      return tracker.report(`crumbtrail.push() takes ['method', ...args] naming a tracker method, got ${show(call)}`);
+    }
+    try {
+      (method as (...a: unknown[]) => unknown)(...(call as unknown[]).slice(1));
+    } catch (e) {
+      tracker.report(e);
+    }
+  };
+  // Replaying is the first plugin, so that calls queued before the script loaded (identify,
+  // setConsent, early events) take effect before the other plugins record the first page view.
+  const replay: Plugin = {
+    name: 'replay',
+    setup(t) {
+      tracker = t;
+      (existing || []).forEach(run);
+    },
+  };
+  startTracker(configFrom(data, [replay, ...plugins]));
+  w.crumbtrail = Object.assign(Object.create(null), tracker!, {
+    push(...calls: QueuedCall[]) {
+      calls.forEach(run);
+      return 0;
+    },
+  }) as ScriptTracker;
+}

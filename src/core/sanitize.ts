@@ -1,0 +1,55 @@
+import type { Props } from './types';
+
+/** Longest string kept in props, in UTF-16 code units; longer ones are cut. */
+export const MAX_STRING = 8192;
+/** Largest serialized props; larger props are left out whole. */
+export const MAX_PROPS = 32768;
+const MAX_DEPTH = 10;
+
+/**
+ * Makes `props` JSON-safe by one pass of JSON.stringify, which already drops functions and
+ * symbols, writes NaN and ±Infinity as null and applies toJSON (Dates): the replacer also cuts
+ * long strings, turns BigInt (which would throw) into a string, and leaves out DOM objects,
+ * circular references and values nested too deep. Returns a clean copy and what was repaired
+ * (empty when nothing was), so that the caller reports one error per call.
+ */
+export function sanitize(props: unknown): [Props, string[]] {
+  const problems: string[] = [];
+  const fix = (key: string, what: string, to?: unknown) => {
+    problems.push(`${key || 'props'} (${what}) ${to === undefined ? 'left out' : 'sent as ' + to}`);
+    return to;
+  };
+  if (props == null) return [{}, problems];
+  if (typeof props != 'object' || Array.isArray(props)) {
+    fix('', 'not an object');
+    return [{}, problems];
+  }
+  const parents: unknown[] = [];
+  let json: string;
+  try {
+    json = JSON.stringify(props, function (this: unknown, key: string, v: unknown) {
+      // `this` holds `key`: unwinding the stack to it leaves exactly the ancestors of `v`.
+      while (parents.length && parents[parents.length - 1] !== this) parents.pop();
+      const t = typeof v;
+      if (t == 'string') return (v as string).length > MAX_STRING ? fix(key, 'over 8 KB', 'its first 8192 characters') && (v as string).slice(0, MAX_STRING) : v;
+      if (t == 'number') return isFinite(v as number) ? v : fix(key, String(v), null);
+      if (t == 'bigint') return fix(key, 'BigInt', 'a string') && String(v);
+      if (t == 'function' || t == 'symbol') return fix(key, t);
+      if (v && t == 'object') {
+        if (typeof (v as Node).nodeType == 'number' || v == globalThis) return fix(key, 'DOM object');
+        if (parents.includes(v)) return fix(key, 'circular');
+        if (parents.push(v) > MAX_DEPTH) return fix(key, 'nested too deep');
+      }
+      return v;
+    });
+  } catch (e) {
+    // A toJSON() or getter that throws.
+    fix('', String(e));
+    return [{}, problems];
+  }
+  if (json.length > MAX_PROPS) {
+    fix('', 'over 32 KB');
+    return [{}, problems];
+  }
+  return [JSON.parse(json), problems];
+}

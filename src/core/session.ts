@@ -1,0 +1,74 @@
+import { uuid } from './id';
+import { getItem, setItem } from './storage';
+
+/** The visitor's anonymous id and session, kept in localStorage (never cookies). */
+export interface Identity {
+  anonymousId(): string;
+  /** The current session id; starts a new session after `timeoutMs` without events. */
+  sessionId(now: number): string;
+  /** The signed-in user's id, set by `identify`; `null` clears it. */
+  userId(id?: string | null): string | undefined;
+  /** Persist ids (consent granted) or keep them in memory only and remove stored ones. */
+  persist(on: boolean): void;
+}
+
+// Writing the last-activity time on every event would put a localStorage write on the hot
+// path; every few seconds is enough for a 30-minute timeout.
+const WRITE_EVERY_MS = 5000;
+
+/**
+ * Identity shared by the tabs of one browser: a tab adopts the session another tab keeps alive.
+ * While `persist` is off (consent pending or denied) nothing is read from or written to storage.
+ */
+export function createIdentity(ns: string, timeoutMs: number, persist: boolean): Identity {
+  const aidKey = ns + ':aid';
+  const sidKey = ns + ':sid';
+  const uidKey = ns + ':uid';
+  let uid = (persist && getItem(uidKey)) || undefined;
+  let aid = '';
+  let sid = '';
+  let last = 0;
+  let written = 0;
+
+  const save = () => {
+    if (!persist) return;
+    if (aid) setItem(aidKey, aid);
+    setItem(uidKey, uid || null);
+    if (sid) setItem(sidKey, `${sid} ${last}`);
+    written = last;
+  };
+
+  return {
+    anonymousId() {
+      if (!aid) {
+        aid = (persist && getItem(aidKey)) || uuid();
+        save();
+      }
+      return aid;
+    },
+    sessionId(now) {
+      if (persist && now - written > WRITE_EVERY_MS) {
+        const [id, at] = (getItem(sidKey) || '').split(' ');
+        if (id && now - +at < timeoutMs && +at > last) [sid, last] = [id, +at];
+      }
+      if (!sid || now - last >= timeoutMs) sid = uuid();
+      last = now;
+      if (now - written > WRITE_EVERY_MS) save();
+      return sid;
+    },
+    userId(id) {
+      if (id !== undefined) {
+        uid = id || undefined;
+        save();
+      }
+      return uid;
+    },
+    persist(on) {
+      persist = on;
+      if (on) save();
+      else {
+        for (const k of [aidKey, sidKey, uidKey]) setItem(k, null);
+      }
+    },
+  };
+}

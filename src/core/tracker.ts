@@ -1,0 +1,185 @@
+import { createQueue } from '../queue/queue';
+import { httpTransport } from '../transport/http';
+import { campaignOf, pageContext, redactUrl } from './context';
+import { createEmitter } from './emitter';
+import { show, toError } from './errors';
+import { uuid } from './id';
+import { noopTracker } from './noop';
+import { resolveOptions, type Config, type TrackerOptions } from './options';
+import { sanitize } from './sanitize';
+import { createIdentity } from './session';
+import type { Consent, CrumbEvent, EventType, Middleware, Tracker } from './types';
+
+const CONSENTS: Consent[] = ['granted', 'pending', 'denied'];
+const MAX_NAME = 200;
+
+/**
+ * Creates a tracker. Throws a clear error for bad options; after that nothing it does throws
+ * into the page: problems are reported through `on('error')`. Where there is no `window` (SSR)
+ * it returns a tracker that does nothing.
+ *
+ * @example
+ * const tracker = createTracker({ collector: '/v1/batch', plugins: [pageViews(), dwellTime()] });
+ * tracker.track('add_to_cart', { sku: 'A-1', price: 19.9 });
+ */
+export function createTracker(options: TrackerOptions): Tracker {
+  const config = resolveOptions(options);
+  return typeof document == 'undefined' ? noopTracker() : startTracker(config);
+}
+
+/**
+ * Starts a tracker from a checked configuration where a DOM is certain: the script-tag builds,
+ * which check their data-* attributes themselves, carry neither option checks nor SSR fallback.
+ */
+export function startTracker(config: Config): Tracker {
+  const { namespace: ns, debug } = config;
+  const emitter = createEmitter(debug);
+  const report = (e: unknown, where?: string) => emitter.emit('error', toError(e, where));
+  const identity = createIdentity(ns, config.sessionTimeoutMs, config.consent == 'granted');
+  const queue = createQueue({
+    namespace: ns,
+    transport: config.transport || httpTransport({ url: config.collector! }),
+    batch: config.batch,
+    bounds: config.queue,
+    storage: config.storage,
+    consent: config.consent,
+    emitter,
+    debug,
+  });
+  const redact = (url: string) => redactUrl(url, config.redact);
+  const context = pageContext(campaignOf(location.href, document.referrer));
+  const middleware: Middleware[] = [];
+  const stops: (() => void)[] = [];
+  let referrer = redact(document.referrer);
+  let lastView: string | undefined;
+  let href = '';
+  let url = '';
+  let seq = 0;
+  let stopped = false;
+
+  const record = (type: EventType, name: string | undefined, props: unknown, problems: string[] = []): string => {
+    if (stopped) return '';
+    try {
+      const [clean, found] = sanitize(props);
+      problems.push(...found);
+      // Redacting parses the URL: do it once per URL, not once per event.
+      if (location.href != href) url = redact((href = location.href));
+      if (type == 'page_view') {
+        if (lastView !== undefined && lastView != url) referrer = lastView;
+        lastView = url;
+      }
+      const ts = Date.now();
+      let e: CrumbEvent = {
+        id: uuid(),
+        type,
+        ts,
+        seq: ++seq,
+        anonymousId: identity.anonymousId(),
+        sessionId: identity.sessionId(ts),
+        page: { url, path: location.pathname, title: document.title, referrer },
+        context,
+        props: clean,
+      };
+      if (name !== undefined) e.name = name;
+      const userId = identity.userId();
+      if (userId) e.userId = userId;
+      for (const m of middleware) {
+        try {
+          const out = m(e);
+          if (!out) {
+            emitter.emit('dropped', { reason: 'middleware', count: 1 });
+            return '';
+          }
+          e = out;
+        } catch (err) {
+          report(err, 'middleware');
+        }
+      }
+      const json = JSON.stringify(e);
+      if (problems.length) report(`${name === undefined ? type : `track("${name}")`}: ${problems.join('; ')}`);
+      emitter.emit('event', e);
+      queue.push({ e, n: json.length });
+      return e.id;
+    } catch (err) {
+      report(err, type);
+      return '';
+    }
+  };
+
+  // A name that is not a non-empty string is repaired when it is a number or boolean, else the
+  // event is dropped; either way one error says so.
+  const nameOf = (method: string, value: unknown, problems: string[]): string | undefined => {
+    if (typeof value == 'number' || typeof value == 'boolean') {
+      problems.push(`name (${value}) sent as a string`);
+      value = String(value);
+    }
+    if (typeof value == 'string' && value.trim()) return value.slice(0, MAX_NAME);
+    report(`${method}() needs a name, got ${show(value)}; dropped`);
+    emitter.emit('dropped', { reason: 'invalid', count: 1 });
+  };
+
+  const tracker: Tracker = {
+    track(name, props) {
+      const problems: string[] = [];
+      const n = nameOf('track', name, problems);
+      return n === undefined ? '' : record('track', n, props, problems);
+    },
+    emit(type, props) {
+      const problems: string[] = [];
+      const t = nameOf('emit', type, problems);
+      return t === undefined ? '' : record(t, undefined, props, problems);
+    },
+    page: (props) => record('page_view', undefined, props),
+    identify(userId, traits) {
+      if (typeof userId != 'string' || !userId || userId.length > MAX_NAME) {
+        report(`identify() needs a user id of 1 to ${MAX_NAME} characters, got ${show(userId)}; ignored`);
+        return '';
+      }
+      identity.userId(userId);
+      return record('identify', undefined, traits);
+    },
+    setConsent(consent) {
+      if (!CONSENTS.includes(consent)) return report(`setConsent() got ${show(consent)}; ignored`);
+      identity.persist(consent == 'granted');
+      queue.setConsent(consent);
+    },
+    use(fn) {
+      if (typeof fn != 'function') {
+        report(`use() got ${show(fn)}; ignored`);
+        return () => {};
+      }
+      middleware.push(fn);
+      return () => {
+        const i = middleware.indexOf(fn);
+        if (i >= 0) middleware.splice(i, 1);
+      };
+    },
+    on: (name, fn) => emitter.on(name, fn),
+    off: (name, fn) => emitter.off(name, fn),
+    flush: () => queue.flush(),
+    status: () => queue.status(),
+    report: (e) => report(e),
+    async shutdown() {
+      if (stopped) return;
+      for (const stop of stops.splice(0).reverse()) {
+        try {
+          stop();
+        } catch (e) {
+          report(e, 'shutdown');
+        }
+      }
+      stopped = true;
+      await queue.stop();
+    },
+  };
+
+  for (const plugin of config.plugins) {
+    try {
+      const stop = plugin.setup(tracker);
+      if (typeof stop == 'function') stops.push(stop);
+    } catch (e) {
+      report(e, `plugin ${plugin.name}`);
+    }
+  }
+  return tracker;
+}

@@ -1,0 +1,30 @@
+export { createTracker } from './core/tracker';
+export type { TrackerOptions, BatchOptions, QueueOptions } from './core/options';
+export type {
+  Batch,
+  Campaign,
+  Consent,
+  CrumbEvent,
+  DropReason,
+  DropReport,
+  EventContext,
+  EventType,
+  Json,
+  Middleware,
+  PageInfo,
+  Plugin,
+  Props,
+  QueueStatus,
+  SendContext,
+  SendResult,
+  SentReport,
+  StorageKind,
+  Tracker,
+  TrackerEvents,
+  Transport,
+} from './core/types';
+export { fetchTransport, type FetchTransportOptions } from './transport/fetch';
+export { beaconTransport, type BeaconTransportOptions } from './transport/beacon';
+export { httpTransport, type HttpTransportOptions } from './transport/http';
+export { webVitals, onWebVital, type WebVital, type WebVitalsOptions, type VitalName, type VitalRating, type VitalReporter, type VitalsLibrary } from './plugins/web-vitals';
+export { webVitalsAttribution, vitalTarget } from './plugins/web-vitals-attribution';

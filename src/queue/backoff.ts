@@ -1,0 +1,15 @@
+/** First retry delay. */
+export const BACKOFF_BASE_MS = 1000;
+/** Longest retry delay. */
+export const BACKOFF_CAP_MS = 300_000;
+
+/**
+ * Delay before retry number `attempt` (0 for the first): "full jitter", a random delay up to
+ * base·2^attempt capped at 5 minutes, so that many browsers failing at once do not retry in step
+ * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/). Never under 1 s.
+ * A collector's `Retry-After` wins when given.
+ */
+export function backoffMs(attempt: number, retryAfterMs?: number, random = Math.random): number {
+  if (retryAfterMs !== undefined) return Math.max(retryAfterMs, BACKOFF_BASE_MS);
+  return Math.max(BACKOFF_BASE_MS, random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+}

@@ -1,0 +1,105 @@
+import { createStore, promisifyRequest } from 'idb-keyval';
+import { keyOf, memoryStore, trimmer, type EventStore, type StoredEvent } from './store';
+
+interface Lease {
+  owner: string;
+  until: number;
+}
+
+/**
+ * Events in an IndexedDB database of their own (named after the namespace), shared by the tabs
+ * of the site. Every method is one transaction and resolves when it completed, not when its
+ * requests succeeded; nothing but IndexedDB requests is awaited inside a transaction.
+ */
+export function idbStore(ns: string): EventStore {
+  const use = createStore(ns, 'events');
+  // Event keys are arrays, which IndexedDB sorts after every string key such as 'lease'.
+  const events = () => IDBKeyRange.lowerBound([]);
+  const write = (fn: (s: IDBObjectStore) => void) =>
+    use('readwrite', (s) => {
+      fn(s);
+      return promisifyRequest(s.transaction);
+    });
+
+  return {
+    kind: 'indexeddb',
+    add: (records) => write((s) => records.forEach((r) => s.put(r, keyOf(r)))),
+    read: (max) => use('readonly', (s) => promisifyRequest(s.getAll(events(), max)) as Promise<StoredEvent[]>),
+    remove: (records) => write((s) => records.forEach((r) => s.delete(keyOf(r)))),
+    clear: () => write((s) => s.clear()),
+    async trim(bounds, now) {
+      const [judge, result] = trimmer(bounds, now);
+      await write((s) => {
+        const req = s.openCursor(events(), 'prev');
+        req.onsuccess = () => {
+          const cursor = req.result;
+          if (cursor) {
+            if (judge(cursor.value)) cursor.delete();
+            cursor.continue();
+          }
+        };
+      });
+      return result;
+    },
+    async lease(owner, ms, now) {
+      let mine = false;
+      await write((s) => {
+        const req = s.get('lease');
+        req.onsuccess = () => {
+          const held = req.result as Lease | undefined;
+          mine = !held || held.owner == owner || held.until < now;
+          if (mine) {
+            if (ms) s.put({ owner, until: now + ms } satisfies Lease, 'lease');
+            else s.delete('lease');
+          }
+        };
+      });
+      return mine && ms > 0;
+    },
+  };
+}
+
+const isQuota = (e: unknown) => (e as Error)?.name == 'QuotaExceededError';
+
+/**
+ * IndexedDB when it works, else memory: the first failure other than a full quota (missing API,
+ * private mode, sandboxed iframe, a broken database) switches to a memory store for the page's
+ * life and calls `onFallback` once. Events of the failed write are kept in memory.
+ */
+export function durableStore(ns: string, onFallback: (e: unknown) => void): EventStore {
+  let active: EventStore;
+  try {
+    active = idbStore(ns);
+  } catch (e) {
+    active = memoryStore();
+    onFallback(e);
+  }
+  type Method = Exclude<keyof EventStore, 'kind'>;
+  const guard = <K extends Method>(name: K): EventStore[K] =>
+    (async (...args: unknown[]) => {
+      const call = () => (active[name] as (...a: unknown[]) => Promise<unknown>)(...args);
+      const store = active;
+      try {
+        return await call();
+      } catch (e) {
+        if (isQuota(e) || store.kind == 'memory') throw e;
+        if (active == store) {
+          active = memoryStore();
+          onFallback(e);
+        }
+        return call();
+      }
+    }) as EventStore[K];
+  return {
+    get kind() {
+      return active.kind;
+    },
+    add: guard('add'),
+    read: guard('read'),
+    remove: guard('remove'),
+    trim: guard('trim'),
+    clear: guard('clear'),
+    lease: guard('lease'),
+    peek: () => active.peek?.() || [],
+  };
+}

@@ -1,0 +1,41 @@
+import type { EventStore } from './store';
+
+/** How long a lease lasts when Web Locks are missing; a dead tab blocks others at most this long. */
+export const LEASE_MS = 10_000;
+
+/**
+ * Runs `fn` while this tab is the only one flushing the shared store, so that two tabs never send
+ * the same events. Web Locks wait their turn and are freed when a tab dies; where they are
+ * missing, a lease with an expiry kept in the store is taken, renewed while `fn` runs and given
+ * back after. Resolves false when another tab holds the lease (try again later). A memory store
+ * belongs to this page alone and needs no lock.
+ */
+export async function withFlushLock(
+  name: string,
+  store: EventStore,
+  owner: string,
+  fn: () => Promise<void>,
+  locks: LockManager | undefined = typeof navigator != 'undefined' ? navigator.locks : undefined,
+): Promise<boolean> {
+  if (store.kind == 'memory') {
+    await fn();
+    return true;
+  }
+  if (locks) {
+    try {
+      await locks.request(name, fn);
+      return true;
+    } catch {
+      // Opaque origins have navigator.locks but refuse requests: fall back to the lease.
+    }
+  }
+  if (!(await store.lease(owner, LEASE_MS, Date.now()))) return false;
+  const renew = setInterval(() => store.lease(owner, LEASE_MS, Date.now()).catch(() => {}), LEASE_MS / 3);
+  try {
+    await fn();
+  } finally {
+    clearInterval(renew);
+    await store.lease(owner, 0, Date.now()).catch(() => {});
+  }
+  return true;
+}

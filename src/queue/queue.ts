@@ -1,0 +1,348 @@
+import type { Emitter } from '../core/emitter';
+import { toError } from '../core/errors';
+import { uuid } from '../core/id';
+import { setItem } from '../core/storage';
+import type { BatchOptions, QueueOptions } from '../core/options';
+import type { Consent, DropReason, QueueStatus, SendResult, StorageKind, Transport } from '../core/types';
+import { VERSION } from '../core/version';
+import { BEACON_LIMIT, makeBatch } from '../transport/body';
+import { backoffMs } from './backoff';
+import { durableStore } from './idb-store';
+import { LEASE_MS, withFlushLock } from './lock';
+import { clearStash, readStash, stash } from './stash';
+import { memoryStore, type StoredEvent } from './store';
+
+/** The delivery queue as the tracker sees it. */
+export interface Queue {
+  /** Takes a tracked event: persisted within the tick, delivered in a batch. Never throws. */
+  push(record: StoredEvent): void;
+  /** Resolves when what was queued before the call was delivered or the attempt failed. */
+  flush(): Promise<void>;
+  setConsent(consent: Consent): void;
+  status(): QueueStatus;
+  /** Flushes, then removes every listener and timer. */
+  stop(): Promise<void>;
+}
+
+/** What the queue is made of. */
+export interface QueueSetup {
+  namespace: string;
+  transport: Transport;
+  batch: Required<BatchOptions>;
+  bounds: Required<QueueOptions>;
+  storage: StorageKind;
+  consent: Consent;
+  emitter: Emitter;
+  debug: boolean;
+}
+
+
+/**
+ * The durable batch queue. Events are written to the store once per tick, delivered oldest
+ * first by one tab at a time, and deleted only after the collector answered 2xx. At exit the
+ * events not yet in IndexedDB go out through the transport's unloading path and are stashed in
+ * localStorage for the next visit.
+ */
+export function createQueue(setup: QueueSetup): Queue {
+  const { namespace: ns, transport, batch, bounds, emitter } = setup;
+  const report = (e: unknown) => emitter.emit('error', toError(e));
+  const drop = (reason: DropReason, count: number, error?: string) =>
+    count && emitter.emit('dropped', error ? { reason, count, error } : { reason, count });
+  const store =
+    setup.storage == 'memory'
+      ? memoryStore()
+      : durableStore(ns, (e) => report(`IndexedDB is unavailable (${toError(e).message}); events are kept in memory`));
+
+  let consent = setup.consent;
+  let stopped = false;
+  // Held while consent is pending: never written, never sent.
+  const held: StoredEvent[] = [];
+  // Tracked but not yet committed to the store: waiting for the tick's write, or being written.
+  let unsaved: StoredEvent[] = [];
+  let writing: StoredEvent[] = [];
+  let saving: Promise<void> | undefined;
+  // Events already stashed and sent by the exit path of this page.
+  const exited = new Set<string>();
+  let exiting = false;
+  // This page's events not yet known to be delivered (by this tab or another), newest last,
+  // bounded to what the exit budget could carry; and the ids of the batch being sent.
+  const own = new Map<string, StoredEvent>();
+  let ownBytes = 0;
+  let inFlight = new Set<string>();
+  // Set when the page leaves for another page of this site, which will deliver what is stored.
+  let leavingForSite = false;
+  let channel: BroadcastChannel | undefined;
+  const forget = (ids: string[]) => {
+    for (const id of ids) {
+      ownBytes -= own.get(id)?.n || 0;
+      own.delete(id);
+    }
+  };
+  try {
+    channel = new BroadcastChannel(ns);
+    channel.onmessage = (m) => forget(m.data);
+  } catch {
+    // Without BroadcastChannel, events another tab delivered may be sent again at exit.
+  }
+  // This tab's estimate of the store, made exact by every trim.
+  let count = 0;
+  let bytes = 0;
+  let oldest = 0;
+  let fails = 0;
+  let nextRetryAt = 0;
+  let lastError: string | undefined;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timerAt = Infinity;
+  const owner = uuid();
+
+  // A flush in `ms`, unless one is due sooner; never before a pending retry unless `force`.
+  const schedule = (ms: number, force?: boolean) => {
+    const at = Math.max(Date.now() + ms, force ? 0 : nextRetryAt);
+    if (stopped || (!force && at >= timerAt)) return;
+    clearTimeout(timer);
+    timerAt = at;
+    timer = setTimeout(() => {
+      timerAt = Infinity;
+      flush();
+    }, at - Date.now());
+  };
+
+  const trim = async (b = bounds) => {
+    const r = await store.trim(b, Date.now());
+    drop('expired', r.expired);
+    drop(b == bounds ? 'queue_full' : 'quota', r.full);
+    [count, bytes, oldest] = [r.count, r.bytes, r.oldest];
+  };
+
+  const add = async (records: StoredEvent[]) => {
+    try {
+      await store.add(records);
+    } catch (e) {
+      if ((e as Error)?.name != 'QuotaExceededError') throw e;
+      // The origin's storage is full: drop the oldest tenth (at least as many events as are
+      // being added), then try once more.
+      await trim({ ...bounds, maxEvents: Math.max(0, count - Math.max(records.length, (count / 10) | 0)) });
+      await store.add(records);
+    }
+    count += records.length;
+    for (const r of records) bytes += r.n;
+    oldest ||= records[0].e.ts;
+    if (count > bounds.maxEvents || bytes > bounds.maxBytes) await trim();
+  };
+
+  const writeAll = async () => {
+    while (unsaved.length) {
+      [writing, unsaved] = [unsaved, []];
+      try {
+        await add(writing);
+      } catch (e) {
+        drop('quota', writing.length, toError(e).message);
+      }
+      writing = [];
+    }
+  };
+
+  const save = () => (saving ||= writeAll().finally(() => (saving = undefined)));
+
+  const settle = async (records: StoredEvent[], reason?: DropReason | false, error?: string) => {
+    await store.remove(records);
+    count = Math.max(0, count - records.length);
+    for (const r of records) bytes = Math.max(0, bytes - r.n);
+    const ids = records.map((r) => r.e.id);
+    forget(ids);
+    channel?.postMessage(ids);
+    if (reason) drop(reason, records.length, error);
+    else emitter.emit('sent', { count: records.length, ids });
+  };
+
+  // Sends one batch; false when delivery must wait for a retry.
+  const deliver = async (records: StoredEvent[]): Promise<boolean> => {
+    let r: SendResult;
+    inFlight = new Set(records.map((x) => x.e.id));
+    try {
+      r = await transport.send(makeBatch(records.map((x) => x.e), VERSION), { unloading: false });
+    } catch (e) {
+      r = { ok: false, retry: true, error: toError(e).message };
+    }
+    inFlight = new Set();
+    if (r.ok) {
+      fails = nextRetryAt = 0;
+      lastError = undefined;
+      await settle(records);
+      return true;
+    }
+    lastError = r.error || 'delivery failed';
+    if (r.tooLarge && records.length > 1) {
+      const half = records.length >> 1;
+      return (await deliver(records.slice(0, half))) && deliver(records.slice(half));
+    }
+    if (!r.retry) {
+      await settle(records, r.tooLarge ? 'too_large' : 'rejected', lastError);
+      return true;
+    }
+    const delay = backoffMs(fails++, r.retryAfterMs);
+    nextRetryAt = Date.now() + delay;
+    if (setup.debug) console.debug('[crumbtrail] retry in', delay | 0, 'ms:', lastError);
+    schedule(delay, true);
+    await trim();
+    return false;
+  };
+
+  const drain = async () => {
+    for (;;) {
+      const records: StoredEvent[] = [];
+      // Room for the envelope around the events.
+      let size = 200;
+      for (const r of await store.read(batch.maxEvents)) {
+        if (records.length && size + r.n > batch.maxBytes) break;
+        records.push(r);
+        size += r.n;
+      }
+      if (!records.length) return void (count = bytes = oldest = 0);
+      oldest = records[0].e.ts;
+      if (!(await deliver(records))) return;
+    }
+  };
+
+  const flushOnce = async () => {
+    if (consent != 'granted') return;
+    try {
+      await save();
+      if (!(await withFlushLock(ns + ':flush', store, owner, drain))) schedule(LEASE_MS);
+    } catch (e) {
+      lastError = toError(e).message;
+      report(e);
+    }
+  };
+
+  let current: Promise<void> | undefined;
+  let next: Promise<void> | undefined;
+  // One flush at a time; a flush asked for while one runs starts after it, shared by all askers.
+  const flush = (): Promise<void> => {
+    const start = () => {
+      next = undefined;
+      return (current = flushOnce().finally(() => (current = undefined)));
+    };
+    return next || (current ? (next = current.then(start)) : start());
+  };
+
+  // Exit. What is not yet in IndexedDB (or all of a memory store) is at risk, since IndexedDB
+  // writes started now are usually lost: it is stashed in localStorage for the next visit. It is
+  // sent through the transport's unloading path (beacons), with this page's other undelivered
+  // events, so that a visitor who never comes back loses nothing; but not the batch already in
+  // flight, and not stored events when the page leaves for another page of the site, which will
+  // deliver them: sent now, unacknowledged, they would be sent twice. Runs again for events
+  // tracked during exit (page_leave, web vitals), since their listeners run after ours.
+  const exit = () => {
+    if (consent != 'granted') return;
+    const fresh = (list: StoredEvent[]) => list.filter((r) => !exited.has(r.e.id) && exited.add(r.e.id));
+    const risky = fresh([...(store.peek?.() || []), ...writing, ...unsaved]);
+    // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
+    if (setup.storage != 'memory') stash(ns, risky);
+    const send = [...(leavingForSite ? [] : fresh([...own.values()].filter((r) => !inFlight.has(r.e.id)))), ...risky];
+    if (send.length) transport.send(makeBatch(send.map((r) => r.e), VERSION), { unloading: true }).catch(() => {});
+  };
+
+  const accept = (r: StoredEvent) => {
+    own.set(r.e.id, r);
+    ownBytes += r.n;
+    for (const id of own.keys()) {
+      if (ownBytes <= 2 * BEACON_LIMIT) break;
+      forget([id]);
+    }
+    if (unsaved.push(r) == 1) Promise.resolve().then(save);
+    if (exiting) exit();
+    schedule(count + unsaved.length >= batch.maxEvents ? 0 : batch.flushIntervalMs);
+  };
+
+  const start = async () => {
+    try {
+      const [raw, records] = readStash(ns);
+      if (records.length) {
+        await add(records);
+        clearStash(ns, raw);
+      }
+      await trim();
+      if (count) schedule(0);
+    } catch (e) {
+      report(e);
+    }
+  };
+
+  const onHide = () => {
+    exiting = true;
+    exit();
+  };
+  const onShow = (e?: Event) => {
+    exiting = leavingForSite = false;
+    if (lastError || (e as PageTransitionEvent)?.persisted) flush();
+  };
+  const onVisibility = () => (document.visibilityState == 'hidden' ? onHide() : onShow());
+  const listeners: [EventTarget, string, (e: Event) => void][] = [
+    [window, 'pagehide', onHide],
+    [window, 'pageshow', onShow],
+    [window, 'online', flush],
+    [document, 'visibilitychange', onVisibility],
+  ];
+  // The Navigation API tells a page-initiated navigation (link, form, location.reload) and where
+  // it goes; browser-UI navigations and closing the tab do not fire it.
+  const nav = (window as { navigation?: EventTarget }).navigation;
+  if (nav) {
+    listeners.push(
+      [
+        nav,
+        'navigate',
+        (e) => {
+          const d = (e as Event & { destination: { url: string; sameDocument: boolean } }).destination;
+          leavingForSite = !d.sameDocument && new URL(d.url).origin == location.origin;
+        },
+      ],
+      // A navigation an SPA router intercepted, or one that failed, does not unload the page.
+      [nav, 'navigatesuccess', () => (leavingForSite = false)],
+      [nav, 'navigateerror', () => (leavingForSite = false)],
+    );
+  }
+  for (const [t, type, fn] of listeners) t.addEventListener(type, fn);
+  if (consent == 'granted') start();
+
+  return {
+    push(r) {
+      if (stopped || consent == 'denied') return;
+      if (consent == 'granted') return accept(r);
+      if (held.push(r) > bounds.maxEvents) drop('queue_full', held.splice(0, 1).length);
+    },
+    flush,
+    setConsent(c) {
+      const was = consent;
+      consent = c;
+      if (c == 'granted') {
+        if (was != 'granted') start();
+        held.splice(0).forEach(accept);
+      } else if (c == 'denied') {
+        drop('consent', held.length + unsaved.length + writing.length);
+        held.length = 0;
+        unsaved = [];
+        writing = [];
+        count = bytes = oldest = 0;
+        setItem(ns + ':stash', null);
+        store.clear().catch(report);
+      }
+    },
+    status: () => ({
+      length: count + unsaved.length + writing.length + held.length,
+      bytes,
+      oldestAgeMs: oldest && Date.now() - oldest,
+      storage: store.kind,
+      consent,
+      lastError,
+      nextRetryAt: nextRetryAt || undefined,
+    }),
+    async stop() {
+      await flush();
+      stopped = true;
+      clearTimeout(timer);
+      channel?.close();
+      for (const [t, type, fn] of listeners) t.removeEventListener(type, fn);
+    },
+  };
+}

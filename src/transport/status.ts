@@ -1,0 +1,21 @@
+import type { SendResult } from '../core/types';
+
+/** Reads `Retry-After` (seconds or an HTTP date) as milliseconds from now, at most an hour. */
+export function retryAfterMs(value: string | null, now = Date.now()): number | undefined {
+  const ms = value ? (isNaN(+value) ? Date.parse(value) - now : +value * 1000) : NaN;
+  return ms >= 0 ? Math.min(ms, 36e5) : ms < 0 ? 0 : undefined;
+}
+
+/**
+ * Maps an HTTP answer to a SendResult: 2xx delivered; 408, 429 and 5xx retried (honouring
+ * `Retry-After`); 413 split; any other status is final.
+ */
+export function resultOf(status: number, retryAfter: string | null): SendResult {
+  if (status > 199 && status < 300) return { ok: true };
+  const retry = status == 408 || status == 429 || status > 499;
+  const result: SendResult = { ok: false, retry, error: 'HTTP ' + status };
+  if (status == 413) result.tooLarge = true;
+  const after = retry ? retryAfterMs(retryAfter) : undefined;
+  if (after !== undefined) result.retryAfterMs = after;
+  return result;
+}
