@@ -1,0 +1,59 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { createIdentity } from '../../src/core/session';
+
+const MIN = 60_000;
+beforeEach(() => localStorage.clear());
+
+describe('createIdentity', () => {
+  it('keeps the anonymous id across page loads in localStorage', () => {
+    const a = createIdentity('ns', 30 * MIN, true).anonymousId();
+    expect(createIdentity('ns', 30 * MIN, true).anonymousId()).toBe(a);
+    expect(document.cookie).toBe('');
+  });
+
+  it('keeps the session while events come, and starts a new one after 30 minutes without', () => {
+    const id = createIdentity('ns', 30 * MIN, true);
+    const s1 = id.sessionId(0 + 1e12);
+    expect(id.sessionId(1e12 + 29 * MIN)).toBe(s1);
+    expect(id.sessionId(1e12 + 58 * MIN)).toBe(s1);
+    expect(id.sessionId(1e12 + 89 * MIN)).not.toBe(s1);
+  });
+
+  it('shares the session between tabs of one browser', () => {
+    const t0 = 1e12;
+    const tab1 = createIdentity('ns', 30 * MIN, true);
+    const s = tab1.sessionId(t0);
+    const tab2 = createIdentity('ns', 30 * MIN, true);
+    expect(tab2.sessionId(t0 + 1000)).toBe(s);
+  });
+
+  it('adopts the session another tab kept alive', () => {
+    const t0 = 1e12;
+    const tab1 = createIdentity('ns', 30 * MIN, true);
+    const tab2 = createIdentity('ns', 30 * MIN, true);
+    const s = tab1.sessionId(t0);
+    tab2.sessionId(t0);
+    tab1.sessionId(t0 + 25 * MIN);
+    // tab2 was idle 40 minutes, but tab1 kept the shared session alive.
+    expect(tab2.sessionId(t0 + 40 * MIN)).toBe(s);
+  });
+
+  it('keeps ids in memory only while persistence is off, and removes stored ones when it turns off', () => {
+    const id = createIdentity('ns', 30 * MIN, false);
+    id.anonymousId();
+    id.sessionId(1e12);
+    expect(localStorage.length).toBe(0);
+    id.persist(true);
+    expect(localStorage.getItem('ns:aid')).toBe(id.anonymousId());
+    id.persist(false);
+    expect(localStorage.length).toBe(0);
+  });
+
+  it('remembers the user id until it is cleared', () => {
+    createIdentity('ns', 30 * MIN, true).userId('u1');
+    const next = createIdentity('ns', 30 * MIN, true);
+    expect(next.userId()).toBe('u1');
+    next.userId(null);
+    expect(createIdentity('ns', 30 * MIN, true).userId()).toBeUndefined();
+  });
+});

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { idbStore } from '../../src/queue/idb-store';
+import { LEASE_MS, withFlushLock } from '../../src/queue/lock';
+import { memoryStore } from '../../src/queue/store';
+import { freshNamespace } from '../helpers';
+
+describe('withFlushLock without Web Locks', () => {
+  it('lets only one tab flush while it holds the lease', async () => {
+    const store = idbStore(freshNamespace());
+    let inside = 0;
+    let release!: () => void;
+    const first = withFlushLock('f', store, 'tab-1', () => new Promise<void>((r) => ((inside++, (release = r)))), undefined);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await withFlushLock('f', store, 'tab-2', async () => void inside++, undefined)).toBe(false);
+    expect(inside).toBe(1);
+    release();
+    expect(await first).toBe(true);
+    expect(await withFlushLock('f', store, 'tab-2', async () => void inside++, undefined)).toBe(true);
+    expect(inside).toBe(2);
+  });
+
+  it('frees the lease of a tab that died once it expires', async () => {
+    const store = idbStore(freshNamespace());
+    expect(await store.lease('dead-tab', LEASE_MS, 1000)).toBe(true);
+    expect(await store.lease('tab-2', LEASE_MS, 1000 + LEASE_MS - 1)).toBe(false);
+    expect(await store.lease('tab-2', LEASE_MS, 1000 + LEASE_MS + 1)).toBe(true);
+  });
+
+  it('uses Web Locks where they exist', async () => {
+    const names: string[] = [];
+    const locks = { request: async (name: string, fn: () => Promise<void>) => (names.push(name), fn()) } as unknown as LockManager;
+    let ran = false;
+    expect(await withFlushLock('crumbtrail:flush', idbStore(freshNamespace()), 'tab', async () => void (ran = true), locks)).toBe(true);
+    expect(ran).toBe(true);
+    expect(names).toEqual(['crumbtrail:flush']);
+  });
+
+  it('needs no lock for a memory store, which belongs to one page', async () => {
+    const locks = { request: () => Promise.reject(new Error('must not be called')) } as unknown as LockManager;
+    let ran = false;
+    expect(await withFlushLock('f', memoryStore(), 'tab', async () => void (ran = true), locks)).toBe(true);
+    expect(ran).toBe(true);
+  });
+});

@@ -1,0 +1,292 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createTracker } from '../../src/core/tracker';
+import type { TrackerOptions } from '../../src/core/options';
+import type { DropReport, SendResult, Tracker } from '../../src/core/types';
+import { readStash } from '../../src/queue/stash';
+import { captureTransport, freshNamespace } from '../helpers';
+
+const trackers: Tracker[] = [];
+function setup(answer?: Parameters<typeof captureTransport>[0], extra: Partial<TrackerOptions> = {}) {
+  const cap = captureTransport(answer);
+  const namespace = extra.namespace || freshNamespace();
+  const tracker = createTracker({ transport: cap.transport, namespace, batch: { flushIntervalMs: 60_000 }, ...extra });
+  trackers.push(tracker);
+  const dropped: DropReport[] = [];
+  const errors: Error[] = [];
+  tracker.on('dropped', (d) => dropped.push(d));
+  tracker.on('error', (e) => errors.push(e));
+  return { ...cap, tracker, dropped, errors, namespace };
+}
+afterEach(async () => {
+  vi.useRealTimers();
+  await Promise.all(trackers.splice(0).map((t) => t.shutdown()));
+});
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe('persisting', () => {
+  it('writes everything tracked in one tick in one IndexedDB transaction', async () => {
+    const { tracker } = setup();
+    await tick();
+    const spy = vi.spyOn(IDBDatabase.prototype, 'transaction');
+    for (let i = 0; i < 1000; i++) tracker.track('bulk', { i });
+    await vi.waitFor(() => expect(tracker.status().length).toBe(1000));
+    await tick();
+    const writes = spy.mock.calls.filter(([, mode]) => mode == 'readwrite');
+    expect(writes.length).toBeLessThanOrEqual(2);
+    spy.mockRestore();
+  });
+
+  it('reports storage as indexeddb, or memory when asked', () => {
+    expect(setup().tracker.status().storage).toBe('indexeddb');
+    expect(setup(undefined, { storage: 'memory' }).tracker.status().storage).toBe('memory');
+  });
+
+  it('delivers on the next visit what an earlier page could not', async () => {
+    const namespace = freshNamespace();
+    const first = setup(() => ({ ok: false, retry: true }), { namespace });
+    first.tracker.track('offline');
+    await first.tracker.flush();
+    expect(first.events().map((e) => e.name)).toEqual(['offline']);
+    await first.tracker.shutdown();
+    const second = setup(undefined, { namespace });
+    await second.tracker.flush();
+    expect(second.events().map((e) => e.name)).toEqual(['offline']);
+  });
+});
+
+describe('delivery', () => {
+  it('deletes events only after the collector accepted them', async () => {
+    let ok = false;
+    const { tracker, events } = setup(() => (ok ? { ok: true } : { ok: false, retry: true }));
+    tracker.track('a');
+    tracker.track('b');
+    await tracker.flush();
+    expect(tracker.status()).toMatchObject({ length: 2, lastError: 'delivery failed' });
+    expect(tracker.status().nextRetryAt).toBeGreaterThan(Date.now());
+    ok = true;
+    await tracker.flush();
+    expect(tracker.status().length).toBe(0);
+    expect(events().map((e) => e.name)).toEqual(['a', 'b', 'a', 'b']);
+  });
+
+  it('respects batch.maxEvents and delivers oldest first', async () => {
+    const { tracker, batches } = setup(undefined, { batch: { maxEvents: 10, flushIntervalMs: 60_000 } });
+    for (let i = 0; i < 25; i++) tracker.track('e', { i });
+    await tracker.flush();
+    expect(batches.map((b) => b.events.length)).toEqual([10, 10, 5]);
+    expect(batches.flatMap((b) => b.events.map((e) => e.props.i))).toEqual([...Array(25).keys()]);
+  });
+
+  it('respects batch.maxBytes', async () => {
+    const { tracker, batches } = setup(undefined, { batch: { maxBytes: 5000, flushIntervalMs: 60_000 } });
+    for (let i = 0; i < 10; i++) tracker.track('e', { pad: 'x'.repeat(1500) });
+    await tracker.flush();
+    expect(batches.length).toBeGreaterThan(3);
+    for (const b of batches) expect(JSON.stringify(b).length).toBeLessThan(5000 + 2000);
+  });
+
+  it('flushes by itself after flushIntervalMs', async () => {
+    const { tracker, events } = setup(undefined, { batch: { flushIntervalMs: 50 } });
+    tracker.track('timed');
+    await vi.waitFor(() => expect(events()).toHaveLength(1), { timeout: 2000 });
+  });
+
+  it('flushes as soon as a batch is full', async () => {
+    const { tracker, batches } = setup(undefined, { batch: { maxEvents: 5, flushIntervalMs: 3_600_000 } });
+    for (let i = 0; i < 5; i++) tracker.track('e');
+    await vi.waitFor(() => expect(batches).toHaveLength(1), { timeout: 2000 });
+  });
+
+  it('splits a batch the collector finds too large, down to single events', async () => {
+    const { tracker, batches, dropped, events } = setup((b) =>
+      b.events.some((e) => e.props.huge) ? { ok: false, retry: false, tooLarge: true } : b.events.length > 2 ? { ok: false, retry: false, tooLarge: true } : { ok: true },
+    );
+    for (let i = 0; i < 8; i++) tracker.track('e', i == 5 ? { huge: true } : {});
+    await tracker.flush();
+    const delivered = batches.filter((b) => b.events.length <= 2 && !b.events.some((e) => e.props.huge));
+    expect(delivered.flatMap((b) => b.events).length).toBe(7);
+    expect(dropped).toEqual([expect.objectContaining({ reason: 'too_large', count: 1 })]);
+    expect(tracker.status().length).toBe(0);
+    expect(events().length).toBeGreaterThan(8);
+  });
+
+  it('drops a batch refused with another 4xx and reports it', async () => {
+    const { tracker, dropped } = setup(() => ({ ok: false, retry: false, error: 'HTTP 400' }));
+    tracker.track('a');
+    tracker.track('b');
+    await tracker.flush();
+    expect(dropped).toEqual([{ reason: 'rejected', count: 2, error: 'HTTP 400' }]);
+    expect(tracker.status().length).toBe(0);
+  });
+
+  it('treats a transport that throws as a failure to retry', async () => {
+    const { tracker } = setup(() => {
+      throw new Error('custom transport broke');
+    });
+    tracker.track('a');
+    await tracker.flush();
+    expect(tracker.status()).toMatchObject({ length: 1, lastError: 'crumbtrail: custom transport broke' });
+  });
+
+  it('emits sent with the delivered ids', async () => {
+    const { tracker } = setup();
+    const sent = vi.fn();
+    tracker.on('sent', sent);
+    const id = tracker.track('a');
+    await tracker.flush();
+    expect(sent).toHaveBeenCalledWith({ count: 1, ids: [id] });
+  });
+});
+
+describe('retry', () => {
+  it('backs off exponentially with jitter, from 1 s, honouring Retry-After', async () => {
+    const answers: SendResult[] = [
+      { ok: false, retry: true },
+      { ok: false, retry: true },
+      { ok: false, retry: true, retryAfterMs: 30_000 },
+      { ok: true },
+    ];
+    const times: number[] = [];
+    const { tracker } = setup(() => (times.push(Date.now()), answers.shift()!), { storage: 'memory' });
+    vi.spyOn(Math, 'random').mockReturnValue(1);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    tracker.track('a');
+    await tracker.flush();
+    await vi.advanceTimersByTimeAsync(1000);
+    await vi.advanceTimersByTimeAsync(2000);
+    await vi.advanceTimersByTimeAsync(29_999);
+    expect(times).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(times).toHaveLength(4);
+    expect(times.slice(1).map((t, i) => t - times[i])).toEqual([1000, 2000, 30_000]);
+    expect(tracker.status().length).toBe(0);
+  });
+
+  it('never waits longer than 5 minutes', async () => {
+    const { backoffMs } = await import('../../src/queue/backoff');
+    expect(backoffMs(30, undefined, () => 1)).toBe(300_000);
+    expect(backoffMs(0, undefined, () => 0)).toBe(1000);
+  });
+
+  it('retries at once when the browser comes back online', async () => {
+    let ok = false;
+    const { tracker, events } = setup(() => (ok ? { ok: true } : { ok: false, retry: true, retryAfterMs: 3_600_000 }), { storage: 'memory' });
+    tracker.track('a');
+    await tracker.flush();
+    ok = true;
+    dispatchEvent(new Event('online'));
+    await vi.waitFor(() => expect(tracker.status().length).toBe(0));
+    expect(events()).toHaveLength(2);
+  });
+});
+
+describe('bounds', () => {
+  it('drops the oldest events past queue.maxEvents and counts them', async () => {
+    const { tracker, dropped, events } = setup(() => ({ ok: false, retry: true }), { queue: { maxEvents: 5 } });
+    for (let i = 0; i < 8; i++) tracker.track('e', { i });
+    await tracker.flush();
+    expect(tracker.status().length).toBe(5);
+    expect(dropped).toContainEqual({ reason: 'queue_full', count: 3 });
+    expect(events().at(-1)?.props.i).toBe(7);
+  });
+
+  it('drops events older than queue.maxAgeMs', async () => {
+    const namespace = freshNamespace();
+    const first = setup(() => ({ ok: false, retry: true }), { namespace });
+    first.tracker.track('old');
+    await first.tracker.flush();
+    await first.tracker.shutdown();
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 2000 });
+    const second = setup(() => ({ ok: false, retry: true }), { namespace, queue: { maxAgeMs: 1000 } });
+    await vi.waitFor(() => expect(second.dropped).toContainEqual({ reason: 'expired', count: 1 }));
+  });
+});
+
+describe('exit', () => {
+  it('sends on pagehide the undelivered events and stashes those not yet in IndexedDB', async () => {
+    const { tracker, exits, namespace } = setup(() => ({ ok: false, retry: true }));
+    tracker.track('before');
+    await tracker.flush();
+    tracker.track('last-tick');
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(exits.flatMap((b) => b.events.map((e) => e.name))).toEqual(['before', 'last-tick']);
+    expect(readStash(namespace)[1].map((r) => r.e.name)).toEqual(['last-tick']);
+    dispatchEvent(new PageTransitionEvent('pageshow'));
+  });
+
+  it('sends events tracked during exit right away', async () => {
+    const { tracker, exits } = setup(() => ({ ok: false, retry: true }));
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    tracker.track('page_leave_like');
+    expect(exits.flatMap((b) => b.events.map((e) => e.name))).toEqual(['page_leave_like']);
+    dispatchEvent(new PageTransitionEvent('pageshow'));
+  });
+
+  it('does not send the same events twice in one exit', async () => {
+    const { tracker, exits } = setup(() => ({ ok: false, retry: true }));
+    tracker.track('a');
+    tracker.track('b');
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+    expect(exits).toHaveLength(1);
+    Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+    document.dispatchEvent(new Event('visibilitychange'));
+  });
+
+  it('merges the stash of an earlier page into the queue', async () => {
+    const namespace = freshNamespace();
+    const first = setup(() => ({ ok: false, retry: true }), { namespace });
+    first.tracker.track('stashed');
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    dispatchEvent(new PageTransitionEvent('pageshow'));
+    await first.tracker.shutdown();
+    const second = setup(undefined, { namespace });
+    await vi.waitFor(async () => {
+      await second.tracker.flush();
+      expect(second.events().map((e) => e.name)).toContain('stashed');
+    });
+    expect(localStorage.getItem(namespace + ':stash')).toBeNull();
+  });
+});
+
+describe('storage failures', () => {
+  it('falls back to memory with one error when IndexedDB is missing', async () => {
+    const idb = globalThis.indexedDB;
+    // @ts-expect-error simulating a browser without IndexedDB
+    delete globalThis.indexedDB;
+    try {
+      const { tracker, errors, events } = setup();
+      tracker.track('a');
+      tracker.track('b');
+      await tracker.flush();
+      expect(events().map((e) => e.name)).toEqual(['a', 'b']);
+      expect(errors).toHaveLength(1);
+      expect(errors[0].message).toMatch(/IndexedDB is unavailable/);
+      expect(tracker.status().storage).toBe('memory');
+    } finally {
+      globalThis.indexedDB = idb;
+    }
+  });
+
+  it('drops the oldest events when the storage quota is full, and keeps the page working', async () => {
+    const { tracker, dropped } = setup(() => ({ ok: false, retry: true }));
+    for (let i = 0; i < 20; i++) tracker.track('old', { i });
+    await tracker.flush();
+    const put = IDBObjectStore.prototype.put;
+    let fail = true;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+      if (fail) {
+        fail = false;
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return put.apply(this, args as never);
+    });
+    expect(() => tracker.track('new')).not.toThrow();
+    await tracker.flush();
+    vi.restoreAllMocks();
+    expect(dropped).toContainEqual({ reason: 'quota', count: 2 });
+    expect(tracker.status().length).toBe(19);
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { CrumbEvent } from '../../src/core/types';
+import { idbStore } from '../../src/queue/idb-store';
+import { memoryStore, type EventStore, type StoredEvent } from '../../src/queue/store';
+import { freshNamespace } from '../helpers';
+
+const rec = (id: string, ts: number, seq = 1, n = 100): StoredEvent => ({ e: { id, ts, seq } as CrumbEvent, n });
+const bounds = { maxEvents: 100, maxBytes: 1e6, maxAgeMs: 1e9 };
+
+describe.each([
+  ['IndexedDB', () => idbStore(freshNamespace())],
+  ['memory', () => memoryStore()],
+] as [string, () => EventStore][])('the %s store', (_, make) => {
+  it('reads oldest first, keeps one copy of an event stored twice, and removes by event', async () => {
+    const s = make();
+    await s.add([rec('b', 2), rec('a', 1)]);
+    await s.add([rec('a', 1), rec('c', 3)]);
+    const all = await s.read(10);
+    expect(all.map((r) => r.e.id)).toEqual(s.kind == 'memory' ? ['b', 'a', 'c'] : ['a', 'b', 'c']);
+    expect(await s.read(2)).toHaveLength(2);
+    await s.remove([rec('b', 2)]);
+    expect((await s.read(10)).map((r) => r.e.id).sort()).toEqual(['a', 'c']);
+    await s.clear();
+    expect(await s.read(10)).toEqual([]);
+  });
+
+  it('trims expired events, then the oldest past the count and byte bounds', async () => {
+    const s = make();
+    await s.add([rec('old', 1), ...Array.from({ length: 6 }, (_, i) => rec(`e${i}`, 1000 + i))]);
+    const r = await s.trim({ maxEvents: 4, maxBytes: 350, maxAgeMs: 100 }, 1050);
+    expect(r).toMatchObject({ expired: 1, full: 3, count: 3, bytes: 300, oldest: 1003 });
+    expect((await s.read(10)).map((x) => x.e.id)).toEqual(['e3', 'e4', 'e5']);
+  });
+
+  it('reports the exact count and bytes of what is left', async () => {
+    const s = make();
+    await s.add([rec('a', 1, 1, 10), rec('b', 2, 1, 20)]);
+    expect(await s.trim(bounds, 3)).toMatchObject({ count: 2, bytes: 30, oldest: 1, expired: 0, full: 0 });
+  });
+});
