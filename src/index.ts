@@ -28,3 +28,4 @@ export { beaconTransport, type BeaconTransportOptions } from './transport/beacon
 export { httpTransport, type HttpTransportOptions } from './transport/http';
 export { webVitals, onWebVital, type WebVital, type WebVitalsOptions, type VitalName, type VitalRating, type VitalReporter, type VitalsLibrary } from './plugins/web-vitals';
 export { webVitalsAttribution, vitalTarget } from './plugins/web-vitals-attribution';
+export { couponUi, type CouponUiOptions, type CouponDetail } from './plugins/coupon-ui';
