@@ -72,16 +72,16 @@ export interface Config {
 /** Default words for `redact`. */
 export const REDACT = ['email', 'token', 'password', 'passwd', 'secret', 'auth', 'session', 'key', 'phone'];
 
-// Numeric options: name, least, most, default.
-const NUMBERS: [string, number, number, number][] = [
-  ['batch.maxEvents', 1, 1000, 50],
-  ['batch.maxBytes', 1000, 1e6, 6e4],
-  ['batch.flushIntervalMs', 0, 36e5, 5000],
-  ['queue.maxEvents', 1, 1e6, 1e4],
-  ['queue.maxBytes', 1e4, 5e8, 5e6],
-  ['queue.maxAgeMs', 1000, 31536e6, 6048e5],
-  ['sessionTimeoutMs', 6e4, 864e5, 18e5],
-];
+// Least and most of each numeric option; their defaults are in `defaultConfig`.
+const RANGES: Record<string, [number, number]> = {
+  'batch.maxEvents': [1, 1000],
+  'batch.maxBytes': [1000, 1e6],
+  'batch.flushIntervalMs': [0, 36e5],
+  'queue.maxEvents': [1, 1e6],
+  'queue.maxBytes': [1e4, 5e8],
+  'queue.maxAgeMs': [1000, 31536e6],
+  sessionTimeoutMs: [6e4, 864e5],
+};
 
 type Obj = Record<string, unknown>;
 
@@ -109,13 +109,17 @@ const fail = (name: string, value: unknown, allowed: string) => {
 
 /** The configuration with every default and no collector or transport. */
 export function defaultConfig(): Config {
-  const config = { storage: 'indexeddb', consent: 'granted', plugins: [], debug: false, namespace: 'crumbtrail', redact: REDACT, batch: {}, queue: {} } as unknown as Config & Obj;
-  for (const [name, , , fallback] of NUMBERS) {
-    const [a, b] = name.split('.');
-    if (b) (config[a] as Obj)[b] = fallback;
-    else config[a] = fallback;
-  }
-  return config;
+  return {
+    storage: 'indexeddb',
+    consent: 'granted',
+    plugins: [],
+    debug: false,
+    namespace: 'crumbtrail',
+    redact: REDACT,
+    sessionTimeoutMs: 18e5,
+    batch: { maxEvents: 50, maxBytes: 6e4, flushIntervalMs: 5000 },
+    queue: { maxEvents: 1e4, maxBytes: 5e6, maxAgeMs: 6048e5 },
+  };
 }
 
 /**
@@ -135,7 +139,8 @@ export function resolveOptions(input: unknown): Config {
     }
   }
   Object.assign(config, { batch, queue });
-  for (const [name, min, max] of NUMBERS) {
+  for (const name in RANGES) {
+    const [min, max] = RANGES[name];
     const [a, b] = name.split('.');
     const v = b ? (o[a] as Obj | undefined)?.[b] : o[a];
     if (v !== undefined && !(Number.isInteger(v) && (v as number) >= min && (v as number) <= max)) {
@@ -148,7 +153,7 @@ export function resolveOptions(input: unknown): Config {
   }
   for (const section of ['batch', 'queue']) {
     for (const k in o[section] as Obj) {
-      if (!NUMBERS.some(([n]) => n == section + '.' + k)) fail(section + '.' + k, (o[section] as Obj)[k], 'no such option');
+      if (!RANGES[section + '.' + k]) fail(section + '.' + k, (o[section] as Obj)[k], 'no such option');
     }
   }
   if (!o.collector == !o.transport) throw configError('give one of the options "collector" (a URL) and "transport"');
