@@ -1,7 +1,7 @@
 import { configError, show } from '../core/errors';
 import { defaultConfig, type Config } from '../core/options';
 import { startTracker } from '../core/tracker';
-import type { Consent, Plugin, StorageKind, Tracker } from '../core/types';
+import type { Plugin, Tracker } from '../core/types';
 
 /** A plugin factory the script tag can enable by name in `data-plugins`. */
 export type PluginFactory = (script: DOMStringMap) => Plugin;
@@ -12,25 +12,34 @@ export type QueuedCall = [string, ...unknown[]];
 /** `window.crumbtrail` after the script loaded: the tracker, plus `push` for stub-style calls. */
 export type ScriptTracker = Tracker & { push(...calls: QueuedCall[]): number };
 
+// data-* attributes as `dataset` names them, the pattern of a valid value, what is allowed, and
+// for numbers the batch option they set. The collector comes first: it is required.
+const ATTRS: [string, RegExp, string, (keyof Config['batch'])?][] = [
+  ['collector', /./, 'the collector URL'],
+  ['consent', /^(granted|pending|denied)$/, 'granted, pending or denied'],
+  ['storage', /^(indexeddb|memory)$/, 'indexeddb or memory'],
+  ['namespace', /^[\w-]{1,40}$/, '1 to 40 letters, digits, _ or -'],
+  ['batchSize', /^[1-9]\d{0,2}$/, 'a whole number from 1 to 999', 'maxEvents'],
+  ['flushInterval', /^\d{1,7}$/, 'milliseconds', 'flushIntervalMs'],
+];
+
 /**
  * Reads the tracker's configuration from the script element's data-* attributes, and throws a
  * clear error for a missing collector or a bad value.
  */
 export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
   const config = defaultConfig();
-  const check = (attr: string, value: string | undefined, ok: boolean, allowed: string) => {
-    if (!ok) throw configError(`data-${attr} is ${show(value)}; allowed: ${allowed}`);
-    return value;
-  };
-  const { collector, consent, storage, namespace, debug, batchSize, flushInterval } = data;
-  config.collector = check('collector', collector, !!collector, 'the collector URL');
+  ATTRS.forEach(([name, valid, allowed, option], i) => {
+    const value = data[name];
+    if (!value && i) return;
+    if (!value || !valid.test(value)) {
+      throw configError(`data-${name.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase())} is ${show(value)}; allowed: ${allowed}`);
+    }
+    if (option) config.batch[option] = +value;
+    else (config as unknown as Record<string, string>)[name] = value;
+  });
   config.plugins = plugins;
-  if (consent) config.consent = check('consent', consent, /^(granted|pending|denied)$/.test(consent), 'granted, pending or denied') as Consent;
-  if (storage) config.storage = check('storage', storage, /^(indexeddb|memory)$/.test(storage), 'indexeddb or memory') as StorageKind;
-  if (namespace) config.namespace = check('namespace', namespace, /^[\w-]{1,40}$/.test(namespace), '1 to 40 letters, digits, _ or -')!;
-  if (debug !== undefined) config.debug = debug != 'false';
-  if (batchSize) config.batch.maxEvents = +check('batch-size', batchSize, /^[1-9]\d{0,2}$/.test(batchSize), 'a whole number from 1 to 999')!;
-  if (flushInterval) config.batch.flushIntervalMs = +check('flush-interval', flushInterval, /^\d{1,7}$/.test(flushInterval), 'milliseconds')!;
+  if (data.debug !== undefined) config.debug = data.debug != 'false';
   return config;
 }
 
@@ -50,16 +59,12 @@ export function boot(factories: Record<string, PluginFactory>): void {
   if (existing && !Array.isArray(existing)) return;
   const script = document.currentScript as HTMLScriptElement | null;
   const data = script?.dataset || {};
-  const plugins = (data.plugins || '')
-    .split(',')
-    .map((name) => name.trim())
-    .filter(Boolean)
-    .map((name) => {
-      if (!factories[name]) {
-        throw configError(`data-plugins names "${name}", which this build does not have; it has ${Object.keys(factories).join(', ') || 'none'}`);
-      }
-      return factories[name](data);
-    });
+  const plugins = (data.plugins?.match(/[^\s,]+/g) || []).map((name) => {
+    if (!factories[name]) {
+      throw configError(`data-plugins names "${name}", which this build does not have; it has ${Object.keys(factories).join(', ') || 'none'}`);
+    }
+    return factories[name](data);
+  });
   let tracker: Tracker;
   const run = (call: unknown) => {
     const method = Array.isArray(call) && tracker[call[0] as keyof Tracker];
