@@ -1,4 +1,4 @@
-import type { Batch, SendResult, Transport } from '../core/types';
+import type { SendResult, Transport } from '../core/types';
 import { BEACON_LIMIT, encodeBatch } from './body';
 
 /** Options of `beaconTransport`. */
@@ -10,27 +10,24 @@ export interface BeaconTransportOptions {
 }
 
 /**
- * Queues one beacon per body of at most 64 KB. Bodies are `text/plain`: a JSON content type
- * would need a CORS preflight, which beacons cannot make, and the beacon would be lost.
- * Returns `{ ok: true }` only when every beacon was accepted.
+ * Queues one beacon per body, and returns the bodies the browser refused (all of them without
+ * `beacon`). Bodies are `text/plain`: a JSON content type would need a CORS preflight, which
+ * beacons cannot make, and the beacon would be lost.
  */
-export function sendBeacons(batch: Batch, url: string, beacon: (url: string, data: Blob) => boolean): string[] {
-  const refused: string[] = [];
-  for (const body of encodeBatch(batch, BEACON_LIMIT)) {
-    let ok = false;
+export function sendBeacons(bodies: string[], url: string, beacon?: (url: string, data: Blob) => boolean): string[] {
+  return bodies.filter((body) => {
     try {
-      ok = beacon(url, new Blob([body], { type: 'text/plain' }));
+      return !beacon?.(url, new Blob([body], { type: 'text/plain' }));
     } catch {
       // A beacon over the limit or to a bad URL throws in some browsers; treat it as refused.
+      return true;
     }
-    if (!ok) refused.push(body);
-  }
-  return refused;
+  });
 }
 
 /** The platform's sendBeacon, bound to navigator; undefined where there is none. */
 export function platformBeacon(): ((url: string, data: Blob) => boolean) | undefined {
-  return typeof navigator != 'undefined' && navigator.sendBeacon ? navigator.sendBeacon.bind(navigator) : undefined;
+  return globalThis.navigator?.sendBeacon?.bind(navigator);
 }
 
 /**
@@ -45,7 +42,7 @@ export function beaconTransport(options: BeaconTransportOptions): Transport {
     async send(batch): Promise<SendResult> {
       const beacon = options.sendBeacon || platformBeacon();
       if (!beacon) return { ok: false, retry: false, error: 'sendBeacon is not available' };
-      const refused = sendBeacons(batch, options.url, beacon);
+      const refused = sendBeacons(encodeBatch(batch, BEACON_LIMIT), options.url, beacon);
       return refused.length ? { ok: false, retry: true, error: `${refused.length} beacon(s) refused` } : { ok: true };
     },
   };

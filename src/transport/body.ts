@@ -7,8 +7,6 @@ import type { Batch, CrumbEvent } from '../core/types';
  */
 export const BEACON_LIMIT = 65_536;
 
-const size = (s: string): number => new TextEncoder().encode(s).length;
-
 /** Wraps events in the wire format's envelope. */
 export function makeBatch(events: CrumbEvent[], version: string): Batch {
   return { v: 1, sentAt: new Date().toISOString(), sdk: { name: 'crumbtrail', version }, events };
@@ -21,7 +19,7 @@ export function makeBatch(events: CrumbEvent[], version: string): Batch {
  */
 export function encodeBatch(batch: Batch, limit = Infinity): string[] {
   const whole = JSON.stringify(batch);
-  if (batch.events.length < 2 || size(whole) <= limit) return [whole];
+  if (batch.events.length < 2 || new Blob([whole]).size <= limit) return [whole];
   const half = batch.events.length >> 1;
   return [
     ...encodeBatch({ ...batch, events: batch.events.slice(0, half) }, limit),

@@ -1,4 +1,4 @@
-import type { Batch, SendResult, Transport } from '../core/types';
+import type { SendResult, Transport } from '../core/types';
 import { BEACON_LIMIT, encodeBatch } from './body';
 import { resultOf } from './status';
 
@@ -22,46 +22,43 @@ export interface FetchTransportOptions {
  * createTracker({ transport: fetchTransport({ url: 'https://collect.example.com/v1/batch' }) });
  */
 export function fetchTransport(options: FetchTransportOptions): Transport {
-  const post = poster(options);
-  return {
-    send: (batch: Batch, { unloading }) =>
-      unloading ? postAll(post, encodeBatch(batch, BEACON_LIMIT)) : post(JSON.stringify(batch), false),
-  };
+  return fetchSender(options, (bodies) => bodies);
 }
 
-/** Posts each body with keepalive; the result is the last failure, else ok. */
-export async function postAll(post: Poster, bodies: string[]): Promise<SendResult> {
-  let last: SendResult = { ok: true };
-  for (const body of bodies) {
-    const r = await post(body, true);
-    if (!r.ok) last = r;
-  }
-  return last;
-}
-
-/** Posts one serialized body. */
-export type Poster = (body: string, keepalive: boolean) => Promise<SendResult>;
-
-/** The POST of `fetchTransport`, shared with `httpTransport`. */
-export function poster({ url, timeoutMs = 10_000, headers, fetch: f }: FetchTransportOptions): Poster {
-  return async (body, keepalive) => {
-    const ctrl = new AbortController();
-    const timer = setTimeout(() => ctrl.abort(), timeoutMs);
+/**
+ * The transport of `fetchTransport` and `httpTransport`: one POST while the page lives; while it
+ * unloads, the batch in bodies of at most 64 KB, each handed to `atExit` first, which returns
+ * those it could not send another way, and each of those posted with `keepalive`. The result is
+ * the last failure, else ok.
+ */
+export function fetchSender(options: FetchTransportOptions, atExit: (bodies: string[]) => string[]): Transport {
+  const { url, timeoutMs = 10_000, headers } = options;
+  const post = async (body: string, keepalive: boolean): Promise<SendResult> => {
+    const signal = AbortSignal.timeout(timeoutMs);
     try {
-      const res = await (f || fetch)(url, {
+      const res = await (options.fetch || fetch)(url, {
         method: 'POST',
         body,
         keepalive,
         credentials: 'omit',
         // Keepalive requests go as text/plain, like beacons, so that they need no preflight at exit.
         headers: { 'Content-Type': keepalive ? 'text/plain' : 'application/json', ...headers },
-        signal: ctrl.signal,
+        signal,
       });
       return resultOf(res.status, res.headers.get('Retry-After'));
     } catch (e) {
-      return { ok: false, retry: true, error: ctrl.signal.aborted ? 'timeout' : String(e) };
-    } finally {
-      clearTimeout(timer);
+      return { ok: false, retry: true, error: signal.aborted ? 'timeout' : String(e) };
     }
+  };
+  return {
+    async send(batch, { unloading }) {
+      if (!unloading) return post(JSON.stringify(batch), false);
+      let last: SendResult = { ok: true };
+      for (const body of atExit(encodeBatch(batch, BEACON_LIMIT))) {
+        const r = await post(body, true);
+        if (!r.ok) last = r;
+      }
+      return last;
+    },
   };
 }

@@ -1,7 +1,6 @@
-import type { SendResult, Transport } from '../core/types';
-import { BEACON_LIMIT, encodeBatch } from './body';
+import type { Transport } from '../core/types';
 import { platformBeacon, sendBeacons } from './beacon';
-import { postAll, poster, type FetchTransportOptions } from './fetch';
+import { fetchSender, type FetchTransportOptions } from './fetch';
 
 /** Options of `httpTransport`. */
 export interface HttpTransportOptions extends FetchTransportOptions {
@@ -17,12 +16,5 @@ export interface HttpTransportOptions extends FetchTransportOptions {
  * createTracker({ transport: httpTransport({ url: 'https://collect.example.com/v1/batch' }) });
  */
 export function httpTransport(options: HttpTransportOptions): Transport {
-  const post = poster(options);
-  return {
-    async send(batch, { unloading }): Promise<SendResult> {
-      if (!unloading) return post(JSON.stringify(batch), false);
-      const beacon = options.sendBeacon || platformBeacon();
-      return postAll(post, beacon ? sendBeacons(batch, options.url, beacon) : encodeBatch(batch, BEACON_LIMIT));
-    },
-  };
+  return fetchSender(options, (bodies) => sendBeacons(bodies, options.url, options.sendBeacon || platformBeacon()));
 }
