@@ -73,7 +73,7 @@ const trail = (events: StoredEvent[]) => [...events].sort((a, b) => (a.seq as nu
 const eventsOn = (path: string, count: number) =>
   collector.waitForEvents((all) => onPath(path)(all).length >= count, { timeoutMs: 5_000 }).then(onPath(path));
 
-async function open(path: string, prepare?: (context: BrowserContext) => Promise<void>) {
+async function open(path: string, prepare?: (context: BrowserContext) => Promise<unknown>) {
   const context = await browser.newContext();
   await prepare?.(context);
   const page = await context.newPage();

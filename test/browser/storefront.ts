@@ -46,8 +46,8 @@ export function pushAndFlush(page: Page, call: unknown[]): Promise<void> {
  * Records Content-Security-Policy violations of every page of the context from its first script
  * on; read them with {@link violations}.
  */
-export function watchCsp(context: BrowserContext): Promise<void> {
-  return context.addInitScript(() => {
+export async function watchCsp(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
     const w = window as unknown as { violations: string[] };
     w.violations = [];
     document.addEventListener('securitypolicyviolation', (e) => w.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
