@@ -60,6 +60,9 @@ export function mountJourney({ route, events, onEvent }) {
     });
   }
 
+  // Browsers ask every origin for one; a 404 would be an error in the console of each page.
+  route('GET', '/favicon.ico', (_req, res) => res.writeHead(204).end());
+
   route('GET', '/v1/visitors', (_req, res) => {
     res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Cache-Control': 'no-store' });
     res.end(JSON.stringify(summarizeVisitors(events())));
