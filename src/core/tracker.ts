@@ -8,7 +8,7 @@ import { noopTracker } from './noop';
 import { resolveOptions, type Config, type TrackerOptions } from './options';
 import { sanitize } from './sanitize';
 import { createIdentity } from './session';
-import type { Consent, CrumbEvent, EventType, Middleware, Tracker } from './types';
+import type { Consent, CrumbEvent, DropReason, EventType, Middleware, Tracker } from './types';
 
 const CONSENTS: Consent[] = ['granted', 'pending', 'denied'];
 const MAX_NAME = 200;
@@ -32,20 +32,11 @@ export function createTracker(options: TrackerOptions): Tracker {
  * which check their data-* attributes themselves, carry neither option checks nor SSR fallback.
  */
 export function startTracker(config: Config): Tracker {
-  const { namespace: ns, debug } = config;
-  const emitter = createEmitter(debug);
+  const emitter = createEmitter(config.debug);
   const report = (e: unknown, where?: string) => emitter.emit('error', toError(e, where));
-  const identity = createIdentity(ns, config.sessionTimeoutMs, config.consent == 'granted');
-  const queue = createQueue({
-    namespace: ns,
-    transport: config.transport || httpTransport({ url: config.collector! }),
-    batch: config.batch,
-    bounds: config.queue,
-    storage: config.storage,
-    consent: config.consent,
-    emitter,
-    debug,
-  });
+  const dropOne = (reason: DropReason) => emitter.emit('dropped', { reason, count: 1 });
+  const identity = createIdentity(config.namespace, config.sessionTimeoutMs, config.consent == 'granted');
+  const queue = createQueue(config, config.transport || httpTransport({ url: config.collector! }), emitter);
   const redact = (url: string) => redactUrl(url, config.redact);
   const context = pageContext(campaignOf(location.href, document.referrer));
   const middleware: Middleware[] = [];
@@ -57,8 +48,25 @@ export function startTracker(config: Config): Tracker {
   let seq = 0;
   let stopped = false;
 
-  const record = (type: EventType, name: string | undefined, props: unknown, problems: string[] = []): string => {
+  // `method` names the public call whose caller gave `name`: a name that is not a non-empty
+  // string is then repaired when it is a number or boolean, else the event is dropped; either
+  // way one error says so. `emit` gives the type as its name.
+  const record = (type: EventType, name: unknown, props: unknown, method?: string): string => {
     if (stopped) return '';
+    const problems: string[] = [];
+    if (method) {
+      if (typeof name == 'number' || typeof name == 'boolean') {
+        problems.push(`name (${name}) sent as a string`);
+        name = String(name);
+      }
+      if (typeof name != 'string' || !name.trim()) {
+        report(`${method}() needs a name, got ${show(name)}; dropped`);
+        dropOne('invalid');
+        return '';
+      }
+      name = name.slice(0, MAX_NAME);
+      if (!type) [type, name] = [name as string, undefined];
+    }
     try {
       const [clean, found] = sanitize(props);
       problems.push(...found);
@@ -69,36 +77,32 @@ export function startTracker(config: Config): Tracker {
         lastView = url;
       }
       const ts = Date.now();
+      // Absent fields are undefined, which JSON leaves out.
       let e: CrumbEvent = {
         id: uuid(),
         type,
+        name: name as string | undefined,
         ts,
         seq: ++seq,
         anonymousId: identity.anonymousId(),
         sessionId: identity.sessionId(ts),
+        userId: identity.userId(),
         page: { url, path: location.pathname, title: document.title, referrer },
         context,
         props: clean,
       };
-      if (name !== undefined) e.name = name;
-      const userId = identity.userId();
-      if (userId) e.userId = userId;
       for (const m of middleware) {
         try {
           const out = m(e);
-          if (!out) {
-            emitter.emit('dropped', { reason: 'middleware', count: 1 });
-            return '';
-          }
+          if (!out) return dropOne('middleware'), '';
           e = out;
         } catch (err) {
           report(err, 'middleware');
         }
       }
-      const json = JSON.stringify(e);
       if (problems.length) report(`${name === undefined ? type : `track("${name}")`}: ${problems.join('; ')}`);
       emitter.emit('event', e);
-      queue.push({ e, n: json.length });
+      queue.push({ e, n: JSON.stringify(e).length });
       return e.id;
     } catch (err) {
       report(err, type);
@@ -106,29 +110,9 @@ export function startTracker(config: Config): Tracker {
     }
   };
 
-  // A name that is not a non-empty string is repaired when it is a number or boolean, else the
-  // event is dropped; either way one error says so.
-  const nameOf = (method: string, value: unknown, problems: string[]): string | undefined => {
-    if (typeof value == 'number' || typeof value == 'boolean') {
-      problems.push(`name (${value}) sent as a string`);
-      value = String(value);
-    }
-    if (typeof value == 'string' && value.trim()) return value.slice(0, MAX_NAME);
-    report(`${method}() needs a name, got ${show(value)}; dropped`);
-    emitter.emit('dropped', { reason: 'invalid', count: 1 });
-  };
-
   const tracker: Tracker = {
-    track(name, props) {
-      const problems: string[] = [];
-      const n = nameOf('track', name, problems);
-      return n === undefined ? '' : record('track', n, props, problems);
-    },
-    emit(type, props) {
-      const problems: string[] = [];
-      const t = nameOf('emit', type, problems);
-      return t === undefined ? '' : record(t, undefined, props, problems);
-    },
+    track: (name, props) => record('track', name, props, 'track'),
+    emit: (type, props) => record('', type, props, 'emit'),
     page: (props) => record('page_view', undefined, props),
     identify(userId, traits) {
       if (typeof userId != 'string' || !userId || userId.length > MAX_NAME) {
@@ -154,11 +138,11 @@ export function startTracker(config: Config): Tracker {
         if (i >= 0) middleware.splice(i, 1);
       };
     },
-    on: (name, fn) => emitter.on(name, fn),
-    off: (name, fn) => emitter.off(name, fn),
-    flush: () => queue.flush(),
-    status: () => queue.status(),
-    report: (e) => report(e),
+    on: emitter.on,
+    off: emitter.off,
+    flush: queue.flush,
+    status: queue.status,
+    report,
     async shutdown() {
       if (stopped) return;
       for (const stop of stops.splice(0).reverse()) {

@@ -59,7 +59,8 @@ export function idbStore(ns: string): EventStore {
   };
 }
 
-const isQuota = (e: unknown) => (e as Error)?.name == 'QuotaExceededError';
+/** True for the error of a full storage quota. */
+export const isQuota = (e: unknown) => (e as Error)?.name == 'QuotaExceededError';
 
 /**
  * IndexedDB when it works, else memory: the first failure other than a full quota (missing API,
@@ -67,39 +68,29 @@ const isQuota = (e: unknown) => (e as Error)?.name == 'QuotaExceededError';
  * life and calls `onFallback` once. Events of the failed write are kept in memory.
  */
 export function durableStore(ns: string, onFallback: (e: unknown) => void): EventStore {
-  let active: EventStore;
-  try {
-    active = idbStore(ns);
-  } catch (e) {
-    active = memoryStore();
-    onFallback(e);
-  }
-  type Method = Exclude<keyof EventStore, 'kind'>;
-  const guard = <K extends Method>(name: K): EventStore[K] =>
-    (async (...args: unknown[]) => {
+  // idb-keyval opens the database on first use, so every failure shows up in a call.
+  let active = idbStore(ns);
+  const store = {
+    get kind() {
+      return active.kind;
+    },
+    peek: () => active.peek?.() || [],
+  } as EventStore;
+  for (const name of ['add', 'read', 'remove', 'trim', 'clear', 'lease'] as const) {
+    store[name] = (async (...args: unknown[]) => {
       const call = () => (active[name] as (...a: unknown[]) => Promise<unknown>)(...args);
-      const store = active;
+      const tried = active;
       try {
         return await call();
       } catch (e) {
-        if (isQuota(e) || store.kind == 'memory') throw e;
-        if (active == store) {
+        if (isQuota(e) || tried.kind == 'memory') throw e;
+        if (active == tried) {
           active = memoryStore();
           onFallback(e);
         }
         return call();
       }
-    }) as EventStore[K];
-  return {
-    get kind() {
-      return active.kind;
-    },
-    add: guard('add'),
-    read: guard('read'),
-    remove: guard('remove'),
-    trim: guard('trim'),
-    clear: guard('clear'),
-    lease: guard('lease'),
-    peek: () => active.peek?.() || [],
-  };
+    }) as never;
+  }
+  return store;
 }

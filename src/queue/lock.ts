@@ -15,12 +15,9 @@ export async function withFlushLock(
   store: EventStore,
   owner: string,
   fn: () => Promise<void>,
-  locks: LockManager | undefined = typeof navigator != 'undefined' ? navigator.locks : undefined,
+  locks: LockManager | undefined = globalThis.navigator?.locks,
 ): Promise<boolean> {
-  if (store.kind == 'memory') {
-    await fn();
-    return true;
-  }
+  if (store.kind == 'memory') return fn().then(() => true);
   if (locks) {
     try {
       await locks.request(name, fn);
@@ -29,13 +26,14 @@ export async function withFlushLock(
       // Opaque origins have navigator.locks but refuse requests: fall back to the lease.
     }
   }
+  const lease = (ms: number) => store.lease(owner, ms, Date.now()).catch(() => false);
   if (!(await store.lease(owner, LEASE_MS, Date.now()))) return false;
-  const renew = setInterval(() => store.lease(owner, LEASE_MS, Date.now()).catch(() => {}), LEASE_MS / 3);
+  const renew = setInterval(lease, LEASE_MS / 3, LEASE_MS);
   try {
     await fn();
   } finally {
     clearInterval(renew);
-    await store.lease(owner, 0, Date.now()).catch(() => {});
+    await lease(0);
   }
   return true;
 }

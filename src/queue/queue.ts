@@ -1,13 +1,13 @@
 import type { Emitter } from '../core/emitter';
 import { toError } from '../core/errors';
 import { uuid } from '../core/id';
+import type { Config } from '../core/options';
 import { setItem } from '../core/storage';
-import type { BatchOptions, QueueOptions } from '../core/options';
-import type { Consent, DropReason, QueueStatus, SendResult, StorageKind, Transport } from '../core/types';
+import type { Consent, DropReason, QueueStatus, SendResult, Transport } from '../core/types';
 import { VERSION } from '../core/version';
 import { BEACON_LIMIT, makeBatch } from '../transport/body';
 import { backoffMs } from './backoff';
-import { durableStore } from './idb-store';
+import { durableStore, isQuota } from './idb-store';
 import { LEASE_MS, withFlushLock } from './lock';
 import { clearStash, readStash, stash } from './stash';
 import { memoryStore, type StoredEvent } from './store';
@@ -24,18 +24,8 @@ export interface Queue {
   stop(): Promise<void>;
 }
 
-/** What the queue is made of. */
-export interface QueueSetup {
-  namespace: string;
-  transport: Transport;
-  batch: Required<BatchOptions>;
-  bounds: Required<QueueOptions>;
-  storage: StorageKind;
-  consent: Consent;
-  emitter: Emitter;
-  debug: boolean;
-}
-
+const sizeOf = (records: StoredEvent[]) => records.reduce((n, r) => n + r.n, 0);
+const idsOf = (records: StoredEvent[]) => records.map((r) => r.e.id);
 
 /**
  * The durable batch queue. Events are written to the store once per tick, delivered oldest
@@ -43,17 +33,19 @@ export interface QueueSetup {
  * events not yet in IndexedDB go out through the transport's unloading path and are stashed in
  * localStorage for the next visit.
  */
-export function createQueue(setup: QueueSetup): Queue {
-  const { namespace: ns, transport, batch, bounds, emitter } = setup;
+export function createQueue(config: Config, transport: Transport, emitter: Emitter): Queue {
+  const { namespace: ns, batch, queue: bounds } = config;
   const report = (e: unknown) => emitter.emit('error', toError(e));
   const drop = (reason: DropReason, count: number, error?: string) =>
     count && emitter.emit('dropped', error ? { reason, count, error } : { reason, count });
   const store =
-    setup.storage == 'memory'
+    config.storage == 'memory'
       ? memoryStore()
       : durableStore(ns, (e) => report(`IndexedDB is unavailable (${toError(e).message}); events are kept in memory`));
+  const send = (records: StoredEvent[], unloading: boolean) =>
+    transport.send(makeBatch(records.map((r) => r.e), VERSION), { unloading });
 
-  let consent = setup.consent;
+  let consent = config.consent;
   let stopped = false;
   // Held while consent is pending: never written, never sent.
   const held: StoredEvent[] = [];
@@ -68,7 +60,7 @@ export function createQueue(setup: QueueSetup): Queue {
   // bounded to what the exit budget could carry; and the ids of the batch being sent.
   const own = new Map<string, StoredEvent>();
   let ownBytes = 0;
-  let inFlight = new Set<string>();
+  let inFlight: string[] = [];
   // Set when the page leaves for another page of this site, which will deliver what is stored.
   let leavingForSite = false;
   let channel: BroadcastChannel | undefined;
@@ -111,44 +103,39 @@ export function createQueue(setup: QueueSetup): Queue {
     const r = await store.trim(b, Date.now());
     drop('expired', r.expired);
     drop(b == bounds ? 'queue_full' : 'quota', r.full);
-    [count, bytes, oldest] = [r.count, r.bytes, r.oldest];
+    ({ count, bytes, oldest } = r);
   };
 
   const add = async (records: StoredEvent[]) => {
     try {
       await store.add(records);
     } catch (e) {
-      if ((e as Error)?.name != 'QuotaExceededError') throw e;
+      if (!isQuota(e)) throw e;
       // The origin's storage is full: drop the oldest tenth (at least as many events as are
       // being added), then try once more.
       await trim({ ...bounds, maxEvents: Math.max(0, count - Math.max(records.length, (count / 10) | 0)) });
       await store.add(records);
     }
     count += records.length;
-    for (const r of records) bytes += r.n;
+    bytes += sizeOf(records);
     oldest ||= records[0].e.ts;
     if (count > bounds.maxEvents || bytes > bounds.maxBytes) await trim();
   };
 
-  const writeAll = async () => {
-    while (unsaved.length) {
-      [writing, unsaved] = [unsaved, []];
-      try {
-        await add(writing);
-      } catch (e) {
-        drop('quota', writing.length, toError(e).message);
+  const save = () =>
+    (saving ||= (async () => {
+      while (unsaved.length) {
+        [writing, unsaved] = [unsaved, []];
+        await add(writing).catch((e) => drop('quota', writing.length, toError(e).message));
+        writing = [];
       }
-      writing = [];
-    }
-  };
+    })().finally(() => (saving = undefined)));
 
-  const save = () => (saving ||= writeAll().finally(() => (saving = undefined)));
-
-  const settle = async (records: StoredEvent[], reason?: DropReason | false, error?: string) => {
+  const settle = async (records: StoredEvent[], reason?: DropReason, error?: string) => {
     await store.remove(records);
     count = Math.max(0, count - records.length);
-    for (const r of records) bytes = Math.max(0, bytes - r.n);
-    const ids = records.map((r) => r.e.id);
+    bytes = Math.max(0, bytes - sizeOf(records));
+    const ids = idsOf(records);
     forget(ids);
     channel?.postMessage(ids);
     if (reason) drop(reason, records.length, error);
@@ -158,13 +145,13 @@ export function createQueue(setup: QueueSetup): Queue {
   // Sends one batch; false when delivery must wait for a retry.
   const deliver = async (records: StoredEvent[]): Promise<boolean> => {
     let r: SendResult;
-    inFlight = new Set(records.map((x) => x.e.id));
+    inFlight = idsOf(records);
     try {
-      r = await transport.send(makeBatch(records.map((x) => x.e), VERSION), { unloading: false });
+      r = await send(records, false);
     } catch (e) {
       r = { ok: false, retry: true, error: toError(e).message };
     }
-    inFlight = new Set();
+    inFlight = [];
     if (r.ok) {
       fails = nextRetryAt = 0;
       lastError = undefined;
@@ -182,7 +169,7 @@ export function createQueue(setup: QueueSetup): Queue {
     }
     const delay = backoffMs(fails++, r.retryAfterMs);
     nextRetryAt = Date.now() + delay;
-    if (setup.debug) console.debug('[crumbtrail] retry in', delay | 0, 'ms:', lastError);
+    if (config.debug) console.debug('[crumbtrail] retry in', delay | 0, 'ms:', lastError);
     schedule(delay, true);
     await trim();
     return false;
@@ -204,27 +191,21 @@ export function createQueue(setup: QueueSetup): Queue {
     }
   };
 
-  const flushOnce = async () => {
-    if (consent != 'granted') return;
-    try {
-      await save();
-      if (!(await withFlushLock(ns + ':flush', store, owner, drain))) schedule(LEASE_MS);
-    } catch (e) {
-      lastError = toError(e).message;
-      report(e);
-    }
-  };
-
-  let current: Promise<void> | undefined;
-  let next: Promise<void> | undefined;
   // One flush at a time; a flush asked for while one runs starts after it, shared by all askers.
-  const flush = (): Promise<void> => {
-    const start = () => {
-      next = undefined;
-      return (current = flushOnce().finally(() => (current = undefined)));
-    };
-    return next || (current ? (next = current.then(start)) : start());
-  };
+  let chain = Promise.resolve();
+  let queued: Promise<void> | undefined;
+  const flush = () =>
+    (queued ||= chain = chain.then(async () => {
+      queued = undefined;
+      if (consent != 'granted') return;
+      try {
+        await save();
+        if (!(await withFlushLock(ns + ':flush', store, owner, drain))) schedule(LEASE_MS);
+      } catch (e) {
+        lastError = toError(e).message;
+        report(e);
+      }
+    }));
 
   // Exit. What is not yet in IndexedDB (or all of a memory store) is at risk, since IndexedDB
   // writes started now are usually lost: it is stashed in localStorage for the next visit. It is
@@ -236,11 +217,11 @@ export function createQueue(setup: QueueSetup): Queue {
   const exit = () => {
     if (consent != 'granted') return;
     const fresh = (list: StoredEvent[]) => list.filter((r) => !exited.has(r.e.id) && exited.add(r.e.id));
-    const risky = fresh([...(store.peek?.() || []), ...writing, ...unsaved]);
+    const risky = fresh([...store.peek!(), ...writing, ...unsaved]);
     // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
-    if (setup.storage != 'memory') stash(ns, risky);
-    const send = [...(leavingForSite ? [] : fresh([...own.values()].filter((r) => !inFlight.has(r.e.id)))), ...risky];
-    if (send.length) transport.send(makeBatch(send.map((r) => r.e), VERSION), { unloading: true }).catch(() => {});
+    if (config.storage != 'memory') stash(ns, risky);
+    const all = [...(leavingForSite ? [] : fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id)))), ...risky];
+    if (all.length) send(all, true).catch(() => {});
   };
 
   const accept = (r: StoredEvent) => {
@@ -277,32 +258,28 @@ export function createQueue(setup: QueueSetup): Queue {
     exiting = leavingForSite = false;
     if (lastError || (e as PageTransitionEvent)?.persisted) flush();
   };
-  const onVisibility = () => (document.visibilityState == 'hidden' ? onHide() : onShow());
-  const listeners: [EventTarget, string, (e: Event) => void][] = [
-    [window, 'pagehide', onHide],
-    [window, 'pageshow', onShow],
-    [window, 'online', flush],
-    [document, 'visibilitychange', onVisibility],
-  ];
+  // Every listener goes with this signal, aborted by stop().
+  const listening = new AbortController();
+  const options = { signal: listening.signal };
+  addEventListener('pagehide', onHide, options);
+  addEventListener('pageshow', onShow, options);
+  addEventListener('online', flush, options);
+  document.addEventListener('visibilitychange', () => (document.visibilityState == 'hidden' ? onHide() : onShow()), options);
   // The Navigation API tells a page-initiated navigation (link, form, location.reload) and where
-  // it goes; browser-UI navigations and closing the tab do not fire it.
+  // it goes; browser-UI navigations and closing the tab do not fire it. A navigation an SPA
+  // router intercepted, or one that failed (navigatesuccess, navigateerror: no destination),
+  // does not unload the page.
   const nav = (window as { navigation?: EventTarget }).navigation;
-  if (nav) {
-    listeners.push(
-      [
-        nav,
-        'navigate',
-        (e) => {
-          const d = (e as Event & { destination: { url: string; sameDocument: boolean } }).destination;
-          leavingForSite = !d.sameDocument && new URL(d.url).origin == location.origin;
-        },
-      ],
-      // A navigation an SPA router intercepted, or one that failed, does not unload the page.
-      [nav, 'navigatesuccess', () => (leavingForSite = false)],
-      [nav, 'navigateerror', () => (leavingForSite = false)],
+  for (const type of nav ? ['navigate', 'navigatesuccess', 'navigateerror'] : []) {
+    nav!.addEventListener(
+      type,
+      (e) => {
+        const d = (e as Event & { destination?: { url: string; sameDocument: boolean } }).destination;
+        leavingForSite = !!d && !d.sameDocument && new URL(d.url).origin == location.origin;
+      },
+      options,
     );
   }
-  for (const [t, type, fn] of listeners) t.addEventListener(type, fn);
   if (consent == 'granted') start();
 
   return {
@@ -342,7 +319,7 @@ export function createQueue(setup: QueueSetup): Queue {
       stopped = true;
       clearTimeout(timer);
       channel?.close();
-      for (const [t, type, fn] of listeners) t.removeEventListener(type, fn);
+      listening.abort();
     },
   };
 }

@@ -80,28 +80,19 @@ export function trimmer(bounds: Bounds, now: number): [(r: StoredEvent) => boole
  */
 export function memoryStore(): EventStore {
   const map = new Map<string, StoredEvent>();
+  const all = () => [...map.values()];
   return {
     kind: 'memory',
-    async add(records) {
-      for (const r of records) map.set(r.e.id, r);
-    },
-    async read(max) {
-      return [...map.values()].slice(0, max);
-    },
-    peek: () => [...map.values()],
-    async remove(records) {
-      for (const r of records) map.delete(r.e.id);
-    },
+    add: async (records) => records.forEach((r) => map.set(r.e.id, r)),
+    read: async (max) => all().slice(0, max),
+    peek: all,
+    remove: async (records) => records.forEach((r) => map.delete(r.e.id)),
     async trim(bounds, now) {
       const [judge, result] = trimmer(bounds, now);
-      for (const r of [...map.values()].reverse()) if (judge(r)) map.delete(r.e.id);
+      for (const r of all().reverse()) if (judge(r)) map.delete(r.e.id);
       return result;
     },
-    async clear() {
-      map.clear();
-    },
-    async lease() {
-      return true;
-    },
+    clear: async () => map.clear(),
+    lease: async () => true,
   };
 }
