@@ -1,0 +1,419 @@
+import { configError, show } from '../core/errors';
+import type { Plugin, Props } from '../core/types';
+import { listen } from './page-util';
+import { rangesTotal, type TimeRangesLike } from './video-ranges';
+
+/** Events of the video plugin, in the order a view makes them. */
+export type VideoEventType =
+  | 'video_start'
+  | 'video_pause'
+  | 'video_resume'
+  | 'video_seek'
+  | 'video_progress'
+  | 'video_complete'
+  | 'video_summary';
+
+/**
+ * Props of every video event. Times are in seconds to 0.1 s (`null` while unknown, or for a live
+ * stream's duration), durations of watching in whole milliseconds, shares in whole percent.
+ */
+export interface VideoProps {
+  /** `data-crumbtrail-video-id`, else the element's `id`, else its `currentSrc`. */
+  videoId: string;
+  /** `data-crumbtrail-title`, else `title`, else `aria-label`; empty when none. */
+  title: string;
+  /** The media URL playing (`currentSrc`). */
+  src: string;
+  duration: number | null;
+  currentTime: number | null;
+  /** True when the view did not start from a user gesture (an autoplay or a script): exclude these. */
+  autoplay: boolean;
+  /** `video_seek`: where the seek left and where it landed. */
+  from?: number | null;
+  to?: number | null;
+  /** `video_progress`: the milestone reached by the share of the media actually played. */
+  percent?: number;
+  /** `video_summary`: wall time spent playing (not scaled by the rate; no seeking, no buffering). */
+  watchedMs?: number;
+  /** `video_summary`: the length of the union of played ranges; seeking never counts. */
+  uniqueSecondsWatched?: number | null;
+  /** `video_summary`: `uniqueSecondsWatched` over the duration, 0-100. */
+  percentWatched?: number;
+  /** `video_summary`: seeks made while the view lasted. */
+  seeks?: number;
+  /** `video_summary`: stalls while playing (not the wait inside a seek, not the start-up). */
+  rebuffers?: number;
+  rebufferMs?: number;
+  /** `video_summary`: the playback rates used while playing, in order of first use. */
+  playbackRates?: number[];
+  /** `video_summary`: the share of `watchedMs` that played muted (or at volume 0), 0-100. */
+  mutedPct?: number;
+  /** `video_summary`: whether the media was shown fullscreen. */
+  fullscreen?: boolean;
+  /**
+   * `video_summary`: false for the update sent when the page goes hidden (a later summary of the
+   * same view supersedes it), true for the last one (page left, element removed, source changed).
+   */
+  final?: boolean;
+}
+
+/** Receives each video event. */
+export type VideoCallback = (type: VideoEventType, props: VideoProps) => void;
+
+/**
+ * What {@link trackMedia} reads: a subset of `HTMLMediaElement`, so a `<video>` or `<audio>` is
+ * one as it is, and the YouTube and Vimeo adapters make one from their players.
+ */
+export interface MediaLike {
+  addEventListener(type: string, listener: (e: Event) => void): void;
+  removeEventListener(type: string, listener: (e: Event) => void): void;
+  readonly currentTime: number;
+  readonly duration: number;
+  readonly paused: boolean;
+  readonly ended: boolean;
+  readonly seeking: boolean;
+  /** 3 or more while frames can play; 2 or less while waiting for data. */
+  readonly readyState: number;
+  readonly muted: boolean;
+  readonly volume: number;
+  readonly playbackRate: number;
+  /** The union of played ranges. */
+  readonly played: TimeRangesLike;
+  readonly currentSrc: string;
+  readonly autoplay: boolean;
+  readonly loop?: boolean;
+  readonly id: string;
+  readonly title: string;
+  readonly dataset?: DOMStringMap;
+  getAttribute?(name: string): string | null;
+  readonly nodeType?: number;
+  /** Safari's fullscreen video (iOS); the adapters use it for their player's fullscreen. */
+  readonly webkitDisplayingFullscreen?: boolean;
+}
+
+/** Which elements {@link onVideo} tracks without a `selector`. */
+export type VideoMedia = 'video' | 'all';
+
+/** Options of {@link videoEngagement}, {@link onVideo} and {@link trackMedia}. */
+export interface VideoOptions {
+  /**
+   * `'all'` tracks `<audio>` as well as `<video>`.
+   * @default 'video'
+   */
+  media?: VideoMedia;
+  /**
+   * Track only the elements matching this CSS selector (it replaces `media`).
+   * @default 'video' ('video,audio' with media: 'all')
+   * @example 'video.product'
+   */
+  selector?: string;
+  /**
+   * Percents of the media played (the union of played ranges) that send `video_progress`, once
+   * each per view, in ascending order.
+   * @default [10, 25, 50, 75, 90]
+   */
+  milestones?: number[];
+  /**
+   * Also send `video_complete` when this percent of the media has been played, for players whose
+   * end screens stop short of `ended`. Without it, `video_complete` means `ended`.
+   * @default undefined (on `ended` only)
+   * @example 95
+   */
+  completeAt?: number;
+  /** Monotonic clock in ms (tests pass a fake). @default () => performance.now() */
+  now?: () => number;
+  /** The window to watch (tests pass a fake). @default window */
+  window?: Window;
+}
+
+const MILESTONES = [10, 25, 50, 75, 90];
+
+/**
+ * Checks {@link VideoOptions}, throwing a configuration error that names the option, the value
+ * and the rule; returns the milestones in ascending order.
+ */
+function check(options: VideoOptions): number[] {
+  const { media, milestones = MILESTONES, completeAt, selector } = options;
+  const bad = (name: string, value: unknown, rule: string) => {
+    throw configError(`videoEngagement ${name} is ${show(value)}; ${rule}`);
+  };
+  const isPct = (p: unknown) => (p as number) > 0 && (p as number) <= 100;
+  const PCTS = 'percents from 1 to 100';
+  if (media && media != 'video' && media != 'all') bad('media', media, 'use "video" or "all"');
+  if (!(Array.isArray(milestones) && milestones.every(isPct))) bad('milestones', milestones, PCTS);
+  if (completeAt !== undefined && !isPct(completeAt)) bad('completeAt', completeAt, PCTS);
+  if (selector !== undefined && typeof selector != 'string') bad('selector', selector, 'use a CSS selector');
+  return milestones.slice().sort((a, b) => a - b);
+}
+// Media events the view is made of. `playing` ends a stall, rate and volume changes close a
+// stretch of the clocks, `emptied` means the source changed (or was removed).
+const EVENTS = 'play pause playing waiting seeking seeked timeupdate ended ratechange volumechange emptied';
+
+/**
+ * Tracks one media element (or anything {@link MediaLike}) and calls `callback` with its
+ * events. A view starts at the first `play` (at once if it is already playing) and ends with
+ * `video_summary` when the source changes (`emptied`), the page is left (`pagehide`) or `stop` is
+ * called; on a hide it sends a summary with `final: false`. Listeners only, no timer: nothing
+ * runs while the media does not play. The `pause` before `ended` is no pause, the `waiting`
+ * inside a seek no rebuffer, and a loop's jump back to 0 no seek.
+ *
+ * @returns stop: sends the summary of a started view and removes every listener.
+ * @example
+ * const stop = trackMedia(document.querySelector('video')!, (type, p) => console.log(type, p.currentTime));
+ */
+export function trackMedia(m: MediaLike, callback: VideoCallback, options: VideoOptions = {}): () => void {
+  const milestones = check(options);
+  const { completeAt, now = () => performance.now(), window: w = window } = options;
+  const d = w.document;
+  const ua = (w.navigator as { userActivation?: { isActive: boolean } }).userActivation;
+  const { round, min } = Math;
+  const r1 = (x: number) => (isFinite(x) ? round(x * 10) / 10 : null);
+  // The view: what it is, how it started, what was sent (reset() sets them).
+  let started: boolean;
+  let done: boolean;
+  let fs: boolean;
+  let hit: number[];
+  let rates: number[];
+  let watched: number;
+  let muteMs: number;
+  let seeks: number;
+  let rebuffers: number;
+  let rebufMs: number;
+  let sent: number;
+  let autoplay = false;
+  let id = '';
+  let title = '';
+  let src = '';
+  // Clocks: playing since t0, stalled since rb (-1 when not), and the state of that stretch;
+  // adv: media seconds that stretch played.
+  let t = 0;
+  let adv = 0;
+  let t0: number;
+  let rb: number;
+  let muted = false;
+  let rate = 1;
+  // Last position, duration and played seconds seen while the source was there; where the
+  // pending seek left from (-1: none).
+  let pos: number;
+  let dur = NaN;
+  let seen: number;
+  let from: number;
+
+  const emit = (type: VideoEventType, extra?: Partial<VideoProps>) =>
+    callback(type, { videoId: id, title, src, duration: r1(dur), currentTime: r1(pos), autoplay, ...extra });
+  // Adds the stretch since the last call to the clocks that ran in it.
+  const tick = () => {
+    t = now();
+    adv = 0;
+    if (t0 >= 0) {
+      adv = ((t - t0) * rate) / 1000;
+      watched += t - t0;
+      if (muted) muteMs += t - t0;
+      if (!rates.includes(rate)) rates.push(rate);
+      t0 = t;
+    }
+    if (rb >= 0) {
+      rebufMs += t - rb;
+      rb = t;
+    }
+    muted = m.muted || !m.volume;
+    rate = m.playbackRate;
+  };
+  const pct = () => (seen / dur) * 100;
+  const complete = () => {
+    if (!done) emit('video_complete');
+    done = true;
+  };
+  const summary = (final: boolean) => {
+    tick();
+    if (started && (final || watched != sent)) {
+      sent = watched;
+      emit('video_summary', {
+        watchedMs: round(watched),
+        uniqueSecondsWatched: r1(seen),
+        percentWatched: round(min(100, pct())) || 0,
+        seeks,
+        rebuffers,
+        rebufferMs: round(rebufMs),
+        playbackRates: rates,
+        mutedPct: round((muteMs / watched) * 100) || 0,
+        fullscreen: fs,
+        final,
+      });
+    }
+  };
+  const reset = () => {
+    started = done = fs = false;
+    watched = muteMs = seeks = rebuffers = rebufMs = pos = seen = 0;
+    rates = [];
+    hit = [];
+    sent = from = t0 = rb = -1;
+  };
+  const on = (e: { type: string }) => {
+    const type = e.type;
+    tick();
+    if (type == 'emptied') {
+      // The old source is gone (currentTime, duration and played are reset already): sum up
+      // the view with the figures seen last.
+      summary(true);
+      return reset();
+    }
+    if (!m.seeking) pos = m.currentTime;
+    if (m.duration > 0) dur = m.duration;
+    seen = rangesTotal(m.played);
+    if (type == 'play') {
+      if (started) emit('video_resume');
+      else {
+        started = true;
+        // A view the visitor started comes with transient user activation (also from a click
+        // inside a player's iframe); elsewhere fall back to the autoplay attribute.
+        autoplay = ua ? !ua.isActive : m.autoplay;
+        id = m.dataset?.crumbtrailVideoId || m.id || m.currentSrc;
+        title = m.dataset?.crumbtrailTitle || m.title || m.getAttribute?.('aria-label') || '';
+        src = m.currentSrc;
+        emit('video_start');
+      }
+    }
+    if (started) {
+      // Chromium fires pause just before ended: that one is no pause of the visitor's.
+      if (type == 'pause' && !m.ended) emit('video_pause');
+      // At `seeking` currentTime is already the target: the seek left from the last position
+      // seen, moved on by what played since (timeupdate comes only 4 times a second).
+      if (type == 'seeking' && from < 0) from = pos + adv;
+      if (type == 'seeked' && from >= 0) {
+        // A loop's jump back to the start, or a replay after the end, is no seek.
+        if ((m.loop || done) && from > dur - 1 && pos < 1) complete();
+        else {
+          seeks++;
+          emit('video_seek', { from: r1(from), to: r1(pos) });
+        }
+        from = -1;
+      }
+      if (type == 'waiting' && watched && !m.seeking && !m.paused && rb < 0) {
+        rebuffers++;
+        rb = t;
+      }
+      // Checked while playing: the media itself or a player around it fullscreen.
+      if (type == 'timeupdate') fs ||= !!(m.webkitDisplayingFullscreen || d.fullscreenElement?.contains(m.nodeType ? (m as unknown as Node) : null));
+      // Milestones come from the played ranges: a short video reports each one it played
+      // through even when timeupdate skips past it, and a seek reports none.
+      for (const p of milestones) if (pct() >= p && !hit.includes(p)) emit('video_progress', { percent: hit.push(p) && p });
+      if (type == 'ended' || pct() >= completeAt!) complete();
+    }
+    const run = started && !m.paused && !m.seeking && !m.ended && m.readyState > 2;
+    t0 = run ? t : -1;
+    if (run || m.paused || m.seeking) rb = -1;
+  };
+
+  const offs = [
+    listen(m as unknown as EventTarget, EVENTS, on),
+    listen(w, 'pagehide', () => {
+      summary(true);
+      reset();
+    }),
+    listen(d, 'visibilitychange', () => d.visibilityState == 'hidden' && summary(false)),
+  ];
+  reset();
+  // Media already playing when tracking begins (autoplay before the script loaded).
+  if (!m.paused) on({ type: 'play' });
+  return () => {
+    if (offs[0]) summary(true);
+    offs.splice(0).forEach((off) => off());
+  };
+}
+
+/**
+ * Tracks every `<video>` (and `<audio>` with `media: 'all'`, or what `selector` matches) in the
+ * document and in the open shadow roots it can find, now and as they are added (one
+ * MutationObserver), and calls `callback` with their events (see {@link trackMedia}). An element
+ * taken out of the document gets its summary and loses its listeners.
+ *
+ * @returns stop: sends the summaries of started views and removes every listener and the observer.
+ * @example
+ * const stop = onVideo((type, p) => console.log(type, p.videoId, p.percent ?? ''));
+ */
+export function onVideo(callback: VideoCallback, options: VideoOptions = {}): () => void {
+  check(options);
+  const { media, selector = media == 'all' ? 'video,audio' : 'video', window: w = window } = options;
+  const views = new Map<Element, () => void>();
+  const scan = (root: Node) => {
+    // Elements, the document and shadow roots; not text.
+    if (!(root as ParentNode).querySelectorAll) return;
+    for (const el of [root, ...(root as ParentNode).querySelectorAll('*')] as Element[]) {
+      if (el.matches?.(selector) && !views.has(el)) views.set(el, trackMedia(el as HTMLMediaElement, callback, options));
+      if (el.shadowRoot) {
+        mo.observe(el.shadowRoot, OBSERVE);
+        scan(el.shadowRoot);
+      }
+    }
+  };
+  const mo = new (w as unknown as typeof globalThis).MutationObserver((records) => {
+    records.forEach((r) => r.addedNodes.forEach(scan));
+    views.forEach((stop, el) => {
+      if (!el.isConnected) {
+        stop();
+        views.delete(el);
+      }
+    });
+  });
+  mo.observe(w.document, OBSERVE);
+  scan(w.document);
+  return () => {
+    mo.disconnect();
+    views.forEach((stop) => stop());
+    views.clear();
+  };
+}
+const OBSERVE = { childList: true, subtree: true };
+
+/** The video plugin: {@link Plugin} plus `track` for players that are not media elements. */
+export interface VideoPlugin extends Plugin {
+  /**
+   * Tracks a player made {@link MediaLike} by `youtubeAdapter` or `vimeoAdapter` (or your own),
+   * from when the tracker starts until the returned stop or `shutdown()`.
+   * @example video.track(youtubeAdapter(player));
+   */
+  track(media: MediaLike): () => void;
+}
+
+/**
+ * Video engagement: `video_start`, `video_pause`, `video_resume`, `video_seek` (from, to),
+ * `video_progress` (percent), `video_complete` and `video_summary` for every `<video>` of the
+ * page (see {@link onVideo}), and for YouTube or Vimeo players passed to `track`. Each event
+ * carries {@link VideoProps}. Throws at call time for a bad option.
+ *
+ * @example
+ * const video = videoEngagement({ completeAt: 95 });
+ * createTracker({ collector: '/v1/batch', plugins: [video] });
+ * video.track(youtubeAdapter(new YT.Player('yt', { videoId: 'M7lc1UVf-VE' })));
+ */
+export function videoEngagement(options: VideoOptions = {}): VideoPlugin {
+  check(options);
+  // Set while the tracker runs.
+  let emit: VideoCallback | undefined;
+  const stops: (() => void)[] = [];
+  const starts: (() => void)[] = [];
+  return {
+    name: 'video',
+    setup(tracker) {
+      emit = (type, props) => tracker.emit(type, props as unknown as Props);
+      stops.push(onVideo(emit, options));
+      starts.splice(0).forEach((go) => go());
+      return () => {
+        emit = undefined;
+        stops.splice(0).forEach((stop) => stop());
+      };
+    },
+    track(m) {
+      let stop: (() => void) | 0 | undefined;
+      const go = () => {
+        if (stop !== 0) stops.push((stop = trackMedia(m, emit!, options)));
+      };
+      emit ? go() : starts.push(go);
+      return () => {
+        if (stop) stop();
+        stop = 0;
+      };
+    },
+  };
+}

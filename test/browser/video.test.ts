@@ -1,0 +1,200 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Collector, StoredEvent } from '../../examples/collector/server.mjs';
+import { collectConsole, launchBrowser, startSite, startTestCollector, type ConsoleRecord, type Site } from './harness';
+import { IMPORT_MAP, NODE_MODULES } from './pages';
+
+// The fixture is a 6.000 s VP8 WebM of 60 frames (ffprobe), 2.3 KB, made with
+// `ffmpeg -f lavfi -i color=blue:size=64x48:rate=10:duration=6 -c:v libvpx blue-6s.webm`.
+const VIDEO = '/media/blue-6s.webm';
+
+let browser: Browser;
+let site: Site;
+let collector: Collector;
+
+// A page with a tracker whose only source is the video plugin, flushing every 100 ms. `body` is
+// the page's markup, `script` runs after the tracker exists.
+const videoPage = (body: string, script = '') => `<!doctype html><html><head><title>Video</title>
+<script type="importmap">${IMPORT_MAP}</script></head><body>${body}
+<script type="module">
+import { createTracker, videoEngagement } from '/dist/crumbtrail.mjs';
+const q = new URLSearchParams(location.search);
+window.tracker = createTracker({ collector: q.get('c'), namespace: q.get('ns'), batch: { flushIntervalMs: 100 }, plugins: [videoEngagement()] });
+${script}
+window.ready = true;
+</script></body></html>`;
+
+const video = `<video id="v" src="${VIDEO}" muted playsinline data-crumbtrail-title="Blue"></video>`;
+
+beforeAll(async () => {
+  [browser, collector] = await Promise.all([launchBrowser(), startTestCollector()]);
+  site = await startSite({
+    mounts: { ...NODE_MODULES, '/media/': 'test/fixtures/video' },
+    pages: {
+      '/video.html': videoPage(`${video}<button id="play" onclick="v.play()">Play</button>`),
+      '/later.html': videoPage(
+        '<main id="main"></main>',
+        `setTimeout(() => {
+  main.insertAdjacentHTML('beforeend', '<video id="late" src="${VIDEO}" muted autoplay title="Late"></video><div id="host"></div>');
+  host.attachShadow({ mode: 'open' }).innerHTML = '<video src="${VIDEO}" muted autoplay data-crumbtrail-video-id="shadowed"></video>';
+}, 2000);`,
+      ),
+    },
+  });
+});
+afterAll(async () => {
+  await Promise.all([browser?.close(), site?.close(), collector?.close()]);
+});
+
+interface Props {
+  videoId: string;
+  title: string;
+  src: string;
+  duration: number | null;
+  currentTime: number | null;
+  autoplay: boolean;
+  from?: number;
+  to?: number;
+  percent?: number;
+  watchedMs: number;
+  uniqueSecondsWatched: number;
+  percentWatched: number;
+  seeks: number;
+  rebuffers: number;
+  rebufferMs: number;
+  playbackRates: number[];
+  mutedPct: number;
+  fullscreen: boolean;
+  final: boolean;
+}
+const props = (e: StoredEvent) => e.props as Props;
+let n = 0;
+
+/**
+ * Opens `path` in a fresh context and waits for its tracker (unless `wait` is false); the
+ * namespace tells its events from other pages'. Playwright runs waitForFunction and evaluate as
+ * user gestures, and a gesture makes the page's user activation active for 5 s.
+ */
+async function open(path: string, wait = true): Promise<{ page: Page; log: ConsoleRecord; ns: string }> {
+  const ns = `video${n++}`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const log = collectConsole(page);
+  await page.goto(`${site.url}${path}?c=${encodeURIComponent(collector.batchUrl)}&ns=${ns}`);
+  if (wait) await page.waitForFunction(() => (window as unknown as { ready?: boolean }).ready);
+  return { page, log, ns };
+}
+
+/** Closes the page (a real `pagehide`) and returns its video events, in order, once its summaries came. */
+async function leave(page: Page, ns: string, summaries = 1): Promise<StoredEvent[]> {
+  await page.context().close();
+  const mine = (all: StoredEvent[]) => all.filter((e) => (e.page as { url: string }).url.endsWith(`ns=${ns}`));
+  const all = await collector.waitForEvents((all) => mine(all).filter((e) => e.type == 'video_summary').length >= summaries);
+  return mine(all).sort((a, b) => (a.seq as number) - (b.seq as number));
+}
+
+const types = (events: StoredEvent[]) => events.map((e) => e.type);
+const percents = (events: StoredEvent[]) => events.filter((e) => e.type == 'video_progress').map((e) => props(e).percent);
+const summaryOf = (events: StoredEvent[]) => props(events.find((e) => e.type == 'video_summary')!);
+const mediaTime = (page: Page) => page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).currentTime);
+
+describe('video engagement in real Chromium', () => {
+  it('a 6 s video played to the end reports start, every milestone once, complete and a summary of 6 s', async () => {
+    const { page, log, ns } = await open('/video.html');
+    await page.click('#play');
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).ended, null, { timeout: 15_000 });
+    const events = await leave(page, ns);
+
+    expect(types(events)).toEqual([
+      'video_start',
+      ...Array(5).fill('video_progress'),
+      'video_complete',
+      'video_summary',
+    ]);
+    expect(percents(events)).toEqual([10, 25, 50, 75, 90]);
+    expect(props(events[0]!)).toMatchObject({ videoId: 'v', title: 'Blue', src: `${site.url}${VIDEO}`, duration: 6, currentTime: 0, autoplay: false });
+    const s = summaryOf(events);
+    expect(Math.abs(s.uniqueSecondsWatched - 6)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(s.watchedMs - 6000)).toBeLessThanOrEqual(300);
+    expect(s).toMatchObject({ percentWatched: 100, seeks: 0, rebuffers: 0, playbackRates: [1], mutedPct: 100, fullscreen: false, final: true });
+    expect(log.errors()).toEqual([]);
+  });
+
+  it('a seek from 1 s to 5 s counts only what played: the 10 and 25 % milestones, about 2 unique seconds, one seek', async () => {
+    const { page, log, ns } = await open('/video.html');
+    await page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).play());
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 1);
+    await page.evaluate(() => ((document.getElementById('v') as HTMLVideoElement).currentTime = 5));
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).ended, null, { timeout: 15_000 });
+    const events = await leave(page, ns);
+
+    expect(percents(events)).toEqual([10, 25]);
+    expect(types(events).filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_seek', 'video_complete', 'video_summary']);
+    const seek = props(events.find((e) => e.type == 'video_seek')!);
+    expect(seek.to).toBe(5);
+    expect(seek.from).toBeGreaterThanOrEqual(0.9);
+    expect(seek.from).toBeLessThanOrEqual(1.3);
+    const s = summaryOf(events);
+    expect(Math.abs(s.uniqueSecondsWatched - 2)).toBeLessThanOrEqual(0.5);
+    expect(s).toMatchObject({ seeks: 1, rebuffers: 0, rebufferMs: 0 });
+    expect(log.errors()).toEqual([]);
+  });
+
+  it('pause and resume are reported and the paused time is not watched time', async () => {
+    const { page, log, ns } = await open('/video.html');
+    await page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).play());
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 1);
+    await page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).pause());
+    await page.waitForTimeout(1000);
+    await page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).play());
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 2.5);
+    const played = await mediaTime(page);
+    const events = await leave(page, ns);
+
+    expect(types(events).filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_pause', 'video_resume', 'video_summary']);
+    const s = summaryOf(events);
+    // At rate 1 the media time played is the wall time spent playing; the second of pause is not in it.
+    expect(Math.abs(s.watchedMs - played * 1000)).toBeLessThanOrEqual(300);
+    expect(s.watchedMs).toBeLessThan(3300);
+    expect(s).toMatchObject({ seeks: 0, rebuffers: 0, final: true });
+    expect(log.errors()).toEqual([]);
+  });
+
+  it('at playback rate 2 the watched time is half the media seconds played', async () => {
+    const { page, log, ns } = await open('/video.html');
+    await page.evaluate(() => {
+      const v = document.getElementById('v') as HTMLVideoElement;
+      v.playbackRate = 2;
+      return v.play();
+    });
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).ended, null, { timeout: 15_000 });
+    const events = await leave(page, ns);
+
+    const s = summaryOf(events);
+    expect(Math.abs(s.uniqueSecondsWatched - 6)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(s.watchedMs - (s.uniqueSecondsWatched * 1000) / 2)).toBeLessThanOrEqual(300);
+    expect(s.playbackRates).toEqual([2]);
+    expect(percents(events)).toEqual([10, 25, 50, 75, 90]);
+    expect(log.errors()).toEqual([]);
+  });
+
+  it('videos inserted 2 s after load, in the page and in an open shadow root, are tracked; removing one sends its summary', async () => {
+    // No call may reach the page before the videos have started, or they would not count as
+    // autoplayed (see open).
+    const { page, log, ns } = await open('/later.html', false);
+    await collector.waitForEvents((all) => all.filter((e) => e.type == 'video_start' && (e.page as { url: string }).url.endsWith(`ns=${ns}`)).length == 2);
+    await page.waitForFunction(() => (document.getElementById('late') as HTMLVideoElement | null)?.currentTime! > 0.5, null, { timeout: 10_000 });
+    await page.evaluate(() => document.getElementById('late')!.remove());
+    const events = await leave(page, ns, 2);
+
+    const late = events.filter((e) => props(e).videoId == `${site.url}${VIDEO}` || props(e).title == 'Late');
+    expect(types(late).filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_summary']);
+    expect(props(late[0]!)).toMatchObject({ title: 'Late', autoplay: true });
+    const shadowed = events.filter((e) => props(e).videoId == 'shadowed');
+    expect(types(shadowed)[0]).toBe('video_start');
+    expect(types(shadowed)).toContain('video_summary');
+    // The removed video's summary comes before the page is left, with what it played by then.
+    expect(summaryOf(late).uniqueSecondsWatched).toBeGreaterThanOrEqual(0.5);
+    expect(log.errors()).toEqual([]);
+  });
+});
