@@ -29,3 +29,7 @@ export { httpTransport, type HttpTransportOptions } from './transport/http';
 export { webVitals, onWebVital, type WebVital, type WebVitalsOptions, type VitalName, type VitalRating, type VitalReporter, type VitalsLibrary } from './plugins/web-vitals';
 export { webVitalsAttribution, vitalTarget } from './plugins/web-vitals-attribution';
 export { couponUi, type CouponUiOptions, type CouponDetail } from './plugins/coupon-ui';
+export { videoEngagement, onVideo, trackMedia, type VideoPlugin, type VideoOptions, type VideoMedia, type VideoProps, type VideoEventType, type VideoCallback, type MediaLike } from './plugins/video';
+export { playedRanges, addRange, rangesTotal, type PlayedRanges, type TimeRangesLike } from './plugins/video-ranges';
+export { youtubeAdapter, type YouTubePlayer } from './plugins/video-youtube';
+export { vimeoAdapter, type VimeoPlayer } from './plugins/video-vimeo';

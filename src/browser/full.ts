@@ -1,9 +1,11 @@
 // Script-tag entry of the full build: every plugin, each enabled by its name in data-plugins.
 import { boot } from './script';
 import { webVitals } from '../plugins/web-vitals';
+import { videoEngagement } from '../plugins/video';
 import { couponUi } from '../plugins/coupon-ui';
 
 boot({
   vitals: () => webVitals(),
+  video: () => videoEngagement(),
   coupons: (d) => couponUi({ linkText: d.couponLinkText, closeLabel: d.couponCloseLabel, codeLabel: d.couponCodeLabel }),
 });
