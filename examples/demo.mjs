@@ -41,7 +41,7 @@ const MOUNTS = [
   ['/', 'examples/storefront'],
 ];
 /**
- * The storefront's policy: scripts and styles from the site only. Inline import maps (the SPA's)
+ * Every page's policy: scripts and styles from the site only. Inline import maps (the SPA's)
  * are allowed by their hash, computed when the page is served.
  */
 const CSP = "script-src 'self'{hashes}; style-src 'self'; object-src 'none'; base-uri 'self'";
@@ -136,8 +136,7 @@ async function startSites({ port = 8080, collectorUrl }) {
     const headers = { 'content-type': type, 'cache-control': 'no-cache' };
     if (type.startsWith('text/html')) {
       const html = await readFile(file, 'utf8');
-      // The coupons example is another engineer's page: served as it is, without a policy.
-      if (!relative(ROOT, file).startsWith(join('examples', 'coupons'))) headers['content-security-policy'] = policyFor(html);
+      headers['content-security-policy'] = policyFor(html);
       res.writeHead(200, headers);
       return void res.end(req.method === 'HEAD' ? undefined : html);
     }
