@@ -87,6 +87,18 @@ describe('couponUi()', () => {
     ]);
   });
 
+  it("keeps an Escape that closed the toast from the page's own key handlers", () => {
+    tracked();
+    const seen: string[] = [];
+    const onKey = (e: KeyboardEvent) => seen.push(e.key);
+    document.addEventListener('keydown', onKey);
+    offer();
+    press(dialog(), 'Escape');
+    document.removeEventListener('keydown', onKey);
+    expect(toasts()).toHaveLength(0);
+    expect(seen).toEqual([]);
+  });
+
   it('keeps the toast open on keys other than Escape', () => {
     tracked();
     offer();
