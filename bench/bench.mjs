@@ -3,10 +3,11 @@
 //  1. the cost of one tracker.track() call: median and p99 in µs over 10,000 calls after a warm-up;
 //  2. the time to persist and deliver 10,000 events to the collector, the POSTs it took and the
 //     longest main-thread task meanwhile.
-// Exits 1 when a task took over 50 ms, an event is missing or duplicated at the collector, or a
-// request left 127.0.0.1; exits 2 when the whole run took over RUN_LIMIT_MS.
-// `--profile` adds a CDP CPU profile of track() (where its time goes); `--per-task` tracks the
-// 10,000 events in bursts of 100 per task instead of 100 per animation frame (a harsher load).
+// Exits 1 when a task took over 50 ms, an event was dropped, lost or duplicated, the page
+// reported an error, or a request left 127.0.0.1; exits 2 when the run took over RUN_LIMIT_MS.
+// `--profile` adds a CDP CPU profile of 10,000 track() calls (where their time goes);
+// `--per-task` tracks the 10,000 events 100 per task instead of 100 per animation frame (a
+// harsher load). docs/readme/bench.md explains every line of the output.
 import { cpus, loadavg } from 'node:os';
 import { IMPORT_MAP, launchBrowser, quantile, startSite, startTestCollector } from './harness.mjs';
 
