@@ -1,8 +1,9 @@
-// The SPA: crumbtrail from the npm module (here the ESM build, resolved by the import map), and
-// a tiny client-side router on history.pushState. pageViews() sees each route change as a page
-// view (it watches pushState and popstate), dwellTime() measures each, videoEngagement() finds
-// the product video when the route renders it, webVitals() reports the document's vitals.
-import { createTracker, dwellTime, pageViews, videoEngagement, webVitals } from '/dist/crumbtrail.mjs';
+// The SPA: crumbtrail imported as the npm module (without a bundler, the page's import map points
+// 'crumbtrail' at the ESM build), and a tiny client-side router on history.pushState. pageViews()
+// sees each route change as a page view (it watches pushState and popstate), dwellTime() measures
+// each, videoEngagement() finds the product video when the route renders it, webVitals() reports
+// the document's vitals.
+import { createTracker, dwellTime, pageViews, videoEngagement, webVitals } from 'crumbtrail';
 
 const tracker = createTracker({
   collector: '/v1/batch',
