@@ -164,7 +164,8 @@ export function couponUi(options: CouponUiOptions = {}): Plugin {
           return tracker.report(`couponUi: crumbtrail:coupon needs detail { fence, coupon: { title } }, got ${show(detail)}`);
         }
         waiting.push(detail);
-        if (!host) {
+        // A page that re-renders its body may have thrown the toast away with it.
+        if (!host?.isConnected) {
           back = d.activeElement as HTMLElement | null;
           open();
         }

@@ -168,6 +168,15 @@ describe('couponUi()', () => {
     ]);
   });
 
+  it('shows the next coupon when the page threw the open toast away with its body', () => {
+    tracked();
+    offer();
+    document.body.replaceChildren();
+    offer({ title: 'Second' }, 'moda');
+    expect(toasts()).toHaveLength(1);
+    expect(dialog().textContent).toContain('Second');
+  });
+
   it('reports a crumbtrail:coupon event without a coupon title and shows nothing', () => {
     const { errors, coupons } = tracked();
     dispatchEvent(new CustomEvent('crumbtrail:coupon', { detail: { coupon: { text: 'no title' } } }));
