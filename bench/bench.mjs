@@ -335,7 +335,7 @@ async function delivery() {
     row(
       'LONGEST MAIN-THREAD TASK (longtask)',
       after.longTasks.length
-        ? `${longest.toFixed(0)} ms (${after.longTasks.length} tasks of ${LONG_TASK_MS} ms or more)`
+        ? `${longest.toFixed(0)} ms (${after.longTasks.length} of ${LONG_TASK_MS} ms or more)`
         : `none observed: every task was under ${LONG_TASK_MS} ms`,
     );
     for (const f of after.longFrames) {
