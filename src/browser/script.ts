@@ -61,7 +61,7 @@ export function boot(factories: Record<string, PluginFactory>): void {
   const data = script?.dataset || {};
   const plugins = (data.plugins?.match(/[^\s,]+/g) || []).map((name) => {
     if (!factories[name]) {
-      throw configError(`data-plugins names "${name}", which this build does not have; it has ${Object.keys(factories).join(', ') || 'none'}`);
+      throw configError(`data-plugins names "${name}"; this build has ${Object.keys(factories).join(', ') || 'none'}`);
     }
     return factories[name](data);
   });
@@ -69,7 +69,7 @@ export function boot(factories: Record<string, PluginFactory>): void {
   const run = (call: unknown) => {
     const method = Array.isArray(call) && tracker[call[0] as keyof Tracker];
     if (typeof method != 'function') {
-      return tracker.report(`crumbtrail.push() takes ['method', ...args] naming a tracker method, got ${show(call)}`);
+      return tracker.report(`push() needs ['method', ...args] naming a tracker method, got ${show(call)}`);
     }
     try {
       (method as (...a: unknown[]) => unknown)(...(call as unknown[]).slice(1));

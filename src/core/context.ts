@@ -2,32 +2,17 @@ import type { Campaign, EventContext } from './types';
 
 /**
  * Replaces the value of every query (and hash-query, as OAuth implicit flows use) parameter whose
- * name contains one of `words` by `REDACTED`. Returns '' for what is not a URL.
+ * name contains one of `words` by `REDACTED`. Returns '' for what is not a URL, and for a URL
+ * with a parameter name that does not decode (which could hide a word).
  */
 export function redactUrl(href: string, words: string[]): string {
-  if (!href) return '';
-  let url: URL;
   try {
-    url = new URL(href);
+    return new URL(href).href.replace(/([?&#])([^=&#]+)=[^&#]*/g, (param, sep: string, name: string) =>
+      words.some((w) => decodeURIComponent(name).toLowerCase().includes(w)) ? `${sep}${name}=REDACTED` : param,
+    );
   } catch {
     return '';
   }
-  const clean = (query: string): string => {
-    query = query.slice(1);
-    const params = new URLSearchParams(query);
-    let changed = false;
-    for (const [name] of params) {
-      const lower = name.toLowerCase();
-      if (words.some((w) => lower.includes(w))) {
-        params.set(name, 'REDACTED');
-        changed = true;
-      }
-    }
-    return changed ? params.toString() : query;
-  };
-  if (url.search) url.search = clean(url.search);
-  if (url.hash.includes('=')) url.hash = clean(url.hash);
-  return url.href;
 }
 
 // Social networks and messengers, each with the hosts (and their subdomains) of its links.
@@ -44,14 +29,11 @@ const SOCIAL: Record<string, string> = {
 
 /** The social network a referrer URL belongs to, if any. */
 export function socialSource(referrer: string): string | undefined {
-  let host: string;
   try {
-    host = new URL(referrer).hostname;
+    const host = '.' + new URL(referrer).hostname;
+    for (const net in SOCIAL) if (SOCIAL[net].split(' ').some((h) => host.endsWith('.' + h))) return net;
   } catch {
-    return;
-  }
-  for (const net in SOCIAL) {
-    if (SOCIAL[net].split(' ').some((h) => host == h || host.endsWith('.' + h))) return net;
+    // Not a URL: no source.
   }
 }
 

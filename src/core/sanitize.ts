@@ -15,41 +15,39 @@ const MAX_DEPTH = 10;
  */
 export function sanitize(props: unknown): [Props, string[]] {
   const problems: string[] = [];
-  const fix = (key: string, what: string, to?: unknown) => {
-    problems.push(`${key || 'props'} (${what}) ${to === undefined ? 'left out' : 'sent as ' + to}`);
-    return to;
-  };
-  if (props == null) return [{}, problems];
-  if (typeof props != 'object' || Array.isArray(props)) {
-    fix('', 'not an object');
-    return [{}, problems];
-  }
+  const fix = (key: string, what: string, to?: unknown) => (
+    problems.push(`${key || 'props'} (${what}) ${to === undefined ? 'left out' : 'sent as ' + to}`), to
+  );
   const parents: unknown[] = [];
-  let json: string;
-  try {
-    json = JSON.stringify(props, function (this: unknown, key: string, v: unknown) {
-      // `this` holds `key`: unwinding the stack to it leaves exactly the ancestors of `v`.
-      while (parents.length && parents[parents.length - 1] !== this) parents.pop();
-      const t = typeof v;
-      if (t == 'string') return (v as string).length > MAX_STRING ? fix(key, 'over 8 KB', 'its first 8192 characters') && (v as string).slice(0, MAX_STRING) : v;
-      if (t == 'number') return isFinite(v as number) ? v : fix(key, String(v), null);
-      if (t == 'bigint') return fix(key, 'BigInt', 'a string') && String(v);
-      if (t == 'function' || t == 'symbol') return fix(key, t);
-      if (v && t == 'object') {
-        if (typeof (v as Node).nodeType == 'number' || v == globalThis) return fix(key, 'DOM object');
-        if (parents.includes(v)) return fix(key, 'circular');
-        if (parents.push(v) > MAX_DEPTH) return fix(key, 'nested too deep');
+  let json = '{}';
+  if (props != null) {
+    try {
+      if (typeof props != 'object' || Array.isArray(props)) fix('', 'not an object');
+      else {
+        json = JSON.stringify(props, function (this: unknown, key: string, v: unknown) {
+          // `this` holds `key`: unwinding the stack to it leaves exactly the ancestors of `v`.
+          while (parents.length && parents[parents.length - 1] !== this) parents.pop();
+          const t = typeof v;
+          if (t == 'string') return (v as string).length > MAX_STRING ? fix(key, 'over 8 KB', 'its first 8192 characters') && (v as string).slice(0, MAX_STRING) : v;
+          if (t == 'number') return isFinite(v as number) ? v : fix(key, String(v), null);
+          if (t == 'bigint') return fix(key, 'BigInt', 'a string') && String(v);
+          if (t == 'function' || t == 'symbol') return fix(key, t);
+          if (v && t == 'object') {
+            if (typeof (v as Node).nodeType == 'number' || v == globalThis) return fix(key, 'DOM object');
+            if (parents.includes(v)) return fix(key, 'circular');
+            if (parents.push(v) > MAX_DEPTH) return fix(key, 'nested too deep');
+          }
+          return v;
+        });
       }
-      return v;
-    });
-  } catch (e) {
-    // A toJSON() or getter that throws.
-    fix('', String(e));
-    return [{}, problems];
-  }
-  if (json.length > MAX_PROPS) {
-    fix('', 'over 32 KB');
-    return [{}, problems];
+    } catch (e) {
+      // A toJSON() or getter that throws.
+      fix('', String(e));
+    }
+    if (json.length > MAX_PROPS) {
+      fix('', 'over 32 KB');
+      json = '{}';
+    }
   }
   return [JSON.parse(json), problems];
 }

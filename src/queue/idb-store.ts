@@ -13,46 +13,41 @@ interface Lease {
  */
 export function idbStore(ns: string): EventStore {
   const use = createStore(ns, 'events');
+  // One transaction; resolves on its completion with the result of the request `fn` returns.
+  const tx = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void) =>
+    use(mode, (s) => {
+      const req = fn(s);
+      return promisifyRequest(s.transaction).then(() => req?.result as T);
+    });
   // Event keys are arrays, which IndexedDB sorts after every string key such as 'lease'.
   const events = () => IDBKeyRange.lowerBound([]);
-  const write = (fn: (s: IDBObjectStore) => void) =>
-    use('readwrite', (s) => {
-      fn(s);
-      return promisifyRequest(s.transaction);
+  // Calls `fn` with the value under `key` within a read-write transaction.
+  const update = <T>(key: IDBValidKey | IDBKeyRange, fn: (value: T, s: IDBObjectStore) => void) =>
+    tx('readwrite', (s) => {
+      const req = s.getAll(key);
+      req.onsuccess = () => fn(req.result as T, s);
     });
 
   return {
     kind: 'indexeddb',
-    add: (records) => write((s) => records.forEach((r) => s.put(r, keyOf(r)))),
-    read: (max) => use('readonly', (s) => promisifyRequest(s.getAll(events(), max)) as Promise<StoredEvent[]>),
-    remove: (records) => write((s) => records.forEach((r) => s.delete(keyOf(r)))),
-    clear: () => write((s) => s.clear()),
+    add: (records) => tx('readwrite', (s) => records.forEach((r) => s.put(r, keyOf(r)))),
+    read: (max) => tx('readonly', (s) => s.getAll(events(), max)),
+    remove: (records) => tx('readwrite', (s) => records.forEach((r) => s.delete(keyOf(r)))),
+    clear: () => tx('readwrite', (s) => s.clear()),
     async trim(bounds, now) {
       const [judge, result] = trimmer(bounds, now);
-      await write((s) => {
-        const req = s.openCursor(events(), 'prev');
-        req.onsuccess = () => {
-          const cursor = req.result;
-          if (cursor) {
-            if (judge(cursor.value)) cursor.delete();
-            cursor.continue();
-          }
-        };
-      });
+      // Newest first, so that the bounds keep the newest events.
+      await update<StoredEvent[]>(events(), (all, s) => all.reverse().forEach((r) => judge(r) && s.delete(keyOf(r))));
       return result;
     },
     async lease(owner, ms, now) {
       let mine = false;
-      await write((s) => {
-        const req = s.get('lease');
-        req.onsuccess = () => {
-          const held = req.result as Lease | undefined;
-          mine = !held || held.owner == owner || held.until < now;
-          if (mine) {
-            if (ms) s.put({ owner, until: now + ms } satisfies Lease, 'lease');
-            else s.delete('lease');
-          }
-        };
+      await update<Lease[]>('lease', ([held], s) => {
+        mine = !held || held.owner == owner || held.until < now;
+        if (mine) {
+          if (ms) s.put({ owner, until: now + ms } satisfies Lease, 'lease');
+          else s.delete('lease');
+        }
       });
       return mine && ms > 0;
     },

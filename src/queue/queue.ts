@@ -24,7 +24,6 @@ export interface Queue {
   stop(): Promise<void>;
 }
 
-const sizeOf = (records: StoredEvent[]) => records.reduce((n, r) => n + r.n, 0);
 const idsOf = (records: StoredEvent[]) => records.map((r) => r.e.id);
 
 /**
@@ -36,8 +35,7 @@ const idsOf = (records: StoredEvent[]) => records.map((r) => r.e.id);
 export function createQueue(config: Config, transport: Transport, emitter: Emitter): Queue {
   const { namespace: ns, batch, queue: bounds } = config;
   const report = (e: unknown) => emitter.emit('error', toError(e));
-  const drop = (reason: DropReason, count: number, error?: string) =>
-    count && emitter.emit('dropped', error ? { reason, count, error } : { reason, count });
+  const drop = (reason: DropReason, count: number, error?: string) => count && emitter.emit('dropped', { reason, count, error });
   const store =
     config.storage == 'memory'
       ? memoryStore()
@@ -99,6 +97,12 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     }, at - Date.now());
   };
 
+  // Adds (sign 1) or takes away (-1) events from the estimate.
+  const tally = (records: StoredEvent[], sign: number) => {
+    count = Math.max(0, count + sign * records.length);
+    bytes = Math.max(0, bytes + sign * records.reduce((n, r) => n + r.n, 0));
+  };
+
   const trim = async (b = bounds) => {
     const r = await store.trim(b, Date.now());
     drop('expired', r.expired);
@@ -116,8 +120,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       await trim({ ...bounds, maxEvents: Math.max(0, count - Math.max(records.length, (count / 10) | 0)) });
       await store.add(records);
     }
-    count += records.length;
-    bytes += sizeOf(records);
+    tally(records, 1);
     oldest ||= records[0].e.ts;
     if (count > bounds.maxEvents || bytes > bounds.maxBytes) await trim();
   };
@@ -133,8 +136,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
 
   const settle = async (records: StoredEvent[], reason?: DropReason, error?: string) => {
     await store.remove(records);
-    count = Math.max(0, count - records.length);
-    bytes = Math.max(0, bytes - sizeOf(records));
+    tally(records, -1);
     const ids = idsOf(records);
     forget(ids);
     channel?.postMessage(ids);

@@ -11,11 +11,9 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
  * `Retry-After`); 413 split; any other status is final.
  */
 export function resultOf(status: number, retryAfter: string | null): SendResult {
-  if (status > 199 && status < 300) return { ok: true };
   const retry = status == 408 || status == 429 || status > 499;
-  const result: SendResult = { ok: false, retry, error: 'HTTP ' + status };
-  if (status == 413) result.tooLarge = true;
-  const after = retry ? retryAfterMs(retryAfter) : undefined;
-  if (after !== undefined) result.retryAfterMs = after;
-  return result;
+  // Absent fields are undefined.
+  return status > 199 && status < 300
+    ? { ok: true }
+    : { ok: false, retry, error: 'HTTP ' + status, tooLarge: status == 413 || undefined, retryAfterMs: retry ? retryAfterMs(retryAfter) : undefined };
 }
