@@ -14,10 +14,10 @@ export interface Emitter {
  * listens (plugin setup runs inside createTracker) are kept, up to 10, for the first listener.
  */
 export function createEmitter(debug: boolean): Emitter {
-  const listeners: Record<string, Listener[]> = {};
+  const listeners: Record<string, Listener[] | undefined> = {};
   const early: unknown[] = [];
   const off: Emitter['off'] = (name, fn) => {
-    listeners[name] = (listeners[name] || []).filter((l) => l !== (fn as Listener));
+    listeners[name] = listeners[name]?.filter((l) => l != fn);
   };
   return {
     on(name, fn) {

@@ -49,7 +49,8 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
     sessionId(now) {
       if (persist && now - written > WRITE_EVERY_MS) {
         const [id, at] = (getItem(sidKey) || '').split(' ');
-        if (id && now - +at < timeoutMs && +at > last) [sid, last] = [id, +at];
+        // A stale one is replaced just below, like our own.
+        if (+at > last) [sid, last] = [id, +at];
       }
       if (!sid || now - last >= timeoutMs) sid = uuid();
       last = now;

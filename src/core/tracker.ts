@@ -133,10 +133,8 @@ export function startTracker(config: Config): Tracker {
         return () => {};
       }
       middleware.push(fn);
-      return () => {
-        const i = middleware.indexOf(fn);
-        if (i >= 0) middleware.splice(i, 1);
-      };
+      // indexOf gives -1 once removed, which `>>> 0` turns into an index past the end.
+      return () => void middleware.splice(middleware.indexOf(fn) >>> 0, 1);
     },
     on: emitter.on,
     off: emitter.off,

@@ -17,7 +17,7 @@ export function readStash(ns: string): [string | null, StoredEvent[]] {
   const raw = getItem(keyOf(ns));
   try {
     const list = raw ? JSON.parse(raw) : [];
-    return [raw, Array.isArray(list) ? list.filter((r) => r && r.e && typeof r.e.id == 'string') : []];
+    return [raw, Array.isArray(list) ? list.filter((r) => typeof r?.e?.id == 'string') : []];
   } catch {
     return [raw, []];
   }
