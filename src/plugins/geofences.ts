@@ -1,0 +1,360 @@
+import { configError } from '../core/errors';
+import { getItem, setItem } from '../core/storage';
+import type { Plugin, Props } from '../core/types';
+import { coarse, distance } from './geo-math';
+import { checkFences, expiry, type Coupon, type Fence } from './geo-validate';
+
+export type { Coupon, Fence };
+
+/**
+ * Where location watching stands. `idle`: not started (or stopped); `prompt`: the permission is
+ * not granted yet, waiting for `start()`; `watching`: positions arrive; `paused`: the page is
+ * hidden; `denied`, `unavailable`, `timeout`, `insecure` (not HTTPS): no positions, each
+ * reported once as an error.
+ */
+export type GeoStatus = 'idle' | 'prompt' | 'watching' | 'paused' | 'denied' | 'unavailable' | 'timeout' | 'insecure';
+
+/** Events of the geofences plugin. */
+export type GeofenceEventType = 'geofence_enter' | 'geofence_dwell' | 'geofence_exit';
+
+/** Props of the geofence events. */
+export interface GeofenceProps {
+  fenceId: string;
+  name?: string;
+  /** Metres from the fence's centre, rounded. */
+  distance: number;
+  /** Accuracy radius of the fix in metres, rounded. */
+  accuracy: number;
+  /** On dwell and exit: ms from the enter to this fix (to the last fix inside, for a late exit). */
+  insideMs?: number;
+  /**
+   * On exit: true when the exit was noticed only on the first fix after watching resumed (the page
+   * was hidden or closed, and hidden pages get no positions), so it happened earlier.
+   */
+  detectedLate?: boolean;
+}
+
+/** One position: degrees and the accuracy radius in metres. */
+export type GeoFix = { lat: number; lng: number; accuracy: number };
+
+/**
+ * What the site can do with location watching: `tracker.geofences` once the `geofences()`
+ * plugin is set up (`crumbtrail.geofences` with the script tag).
+ */
+export interface GeofenceController {
+  /**
+   * Starts watching, which asks for the permission when it was not granted: call it from a user
+   * action (a "show offers near me" button). Resolves with the status after the first fix or
+   * failure; never rejects.
+   * @example button.onclick = async () => { if ((await tracker.geofences!.start()) == 'denied') showHowToAllow(); };
+   */
+  start(): Promise<GeoStatus>;
+  /**
+   * Stops watching until the next `start()`.
+   * @example tracker.geofences!.stop();
+   */
+  stop(): void;
+  /**
+   * Where watching stands.
+   * @example if (tracker.geofences!.status() == 'prompt') showOffersButton();
+   */
+  status(): GeoStatus;
+}
+
+/** Options of {@link geofences}. */
+export interface GeofencesOptions {
+  /** The fences; give this or `fencesUrl`. Checked at once: a bad fence throws. */
+  fences?: Fence[];
+  /**
+   * URL of a fences file (`{ "fences": [...] }`); give this or `fences`. The copy kept in
+   * localStorage is used at once; the file is fetched again (revalidated with the server, past
+   * any HTTP cache) when that copy is older than 30 minutes, about once per session. Bad fences
+   * in it are reported and left out; a failed fetch, bad JSON or a file whose fences are all bad
+   * is reported and the last good set stays (an empty list is a good set: no fences).
+   */
+  fencesUrl?: string;
+  /**
+   * `'if-granted'` watches at once when the Permissions API says the location permission is
+   * granted, or as soon as it becomes granted; `'manual'` waits for `start()`. Neither ever
+   * prompts by itself.
+   * @default 'if-granted'
+   */
+  start?: 'if-granted' | 'manual';
+  /** `geofence_dwell` after this long inside. @default 300000 (5 min) */
+  loiterMs?: number;
+  /**
+   * Adds `context.geo` to every event once a position is known: `'coarse'` rounds it to 2
+   * decimals (about 1 km), `'exact'` sends the fix as it is, with its accuracy in metres. Ask
+   * your visitors before you choose `'exact'`.
+   * @default 'off'
+   */
+  context?: 'off' | 'coarse' | 'exact';
+  /**
+   * Called on every enter, with the fence's coupon when it may be shown now (not expired,
+   * within activeHours, not shown within cooldownHours), else without. The same coupon also
+   * goes out as a `crumbtrail:coupon` CustomEvent on window (`detail: { fence, coupon }`).
+   */
+  onEnter?: (fence: Fence, coupon?: Coupon) => void;
+  /** @default navigator.geolocation */
+  geolocation?: Geolocation | null;
+  /** @default navigator.permissions */
+  permissions?: Permissions | null;
+}
+
+/**
+ * Per fence, in localStorage (shared by the tabs of the origin): entered at, dwell recorded,
+ * coupon shown at, last fix inside at.
+ */
+type State = Record<string, { i?: number; w?: 1; c?: number; l?: number }>;
+
+const KEY = 'crumbtrail:geo';
+
+// High accuracy: network positions (often 100 m and worse) cannot enter a 50 m fence. A fix up
+// to 15 s old is fine for walking speed. The timeout bounds only the wait for the first fix.
+const WATCH: PositionOptions = { enableHighAccuracy: true, maximumAge: 15e3, timeout: 6e4 };
+
+// A visit whose last fix inside is older than this when watching resumes (the page was hidden
+// or closed meanwhile) ended unseen: it gets a late exit, and being there now is a new visit.
+const STALE = 36e5;
+
+const minutes = (hhmm: string) => +hhmm.slice(0, 2) * 60 + +hhmm.slice(3, 5);
+const load = (key: string) => {
+  try {
+    return JSON.parse(getItem(key)!);
+  } catch {}
+};
+
+/**
+ * Geofences: watches the visitor's position (only with their permission) and records
+ * `geofence_enter`, `geofence_dwell` and `geofence_exit` with the fence id, name, distance and
+ * accuracy; hands out coupons on enter (see `onEnter` and `couponUi()`); optionally adds the
+ * position to every event (`context`). Never prompts for the location by itself: call
+ * `tracker.geofences.start()` from a user action. Throws at call time for a bad option or fence.
+ *
+ * An enter needs two fixes in a row inside the radius (or `dwellMs` inside), each at least as
+ * accurate as the radius; an exit needs a fix clearly past `radius + max(25 m, 20 %)`, so jitter
+ * at the edge gives one enter, not ten. Fence state persists in localStorage: a reload inside a
+ * fence is no new enter, and coupons are capped across reloads and tabs. Watching pauses while
+ * the page is hidden. In the script tag: `data-plugins="geofences" data-geofences="/fences.json"`.
+ *
+ * @example
+ * const tracker = createTracker({ collector: '/v1/batch', plugins: [geofences({ fencesUrl: '/fences.json' }), couponUi()] });
+ * offersButton.onclick = () => tracker.geofences!.start();
+ */
+export function geofences(options: GeofencesOptions): Plugin {
+  let [fences, problems] = checkFences(options.fences || []);
+  if (!options.fencesUrl == !options.fences) problems.push('geofences() needs fences or fencesUrl (data-geofences)');
+  if (problems.length) throw configError(problems.join('; '));
+
+  return {
+    name: 'geofences',
+    setup(tracker) {
+      const { fencesUrl: url, context, onEnter, loiterMs = 3e5, geolocation: geo = navigator.geolocation, permissions = navigator.permissions } = options;
+      const d = document;
+      const { abs, min, max, round } = Math;
+      const report = tracker.report;
+      // Since when the fixes in a row were inside a fence not yet entered (in memory only).
+      const since: Record<string, number> = {};
+      const said: Partial<Record<GeoStatus, 1>> = {};
+      const waiters: ((s: GeoStatus) => void)[] = [];
+      let status: GeoStatus = 'idle';
+      // Watch ids are above 0 (Geolocation API); 0 is no watch.
+      let id = 0;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      let unavailable: ReturnType<typeof setTimeout> | 0 = 0;
+      let last: GeoFix | undefined;
+      let late = false;
+      let off = false;
+
+      const set = (s: GeoStatus) => {
+        status = s;
+        if (s != 'paused') waiters.splice(0).forEach((r) => r(s));
+      };
+      const fail = (s: GeoStatus) => {
+        set(s);
+        if (!said[s]) report(`geofences: no position (${s})`);
+        said[s] = 1;
+      };
+      const unwatch = () => {
+        if (id) geo!.clearWatch(id);
+        clearTimeout(timer);
+        clearTimeout(unavailable);
+        id = unavailable = 0;
+      };
+      const watch = () => {
+        if (d.visibilityState == 'hidden') return set('paused');
+        late = true;
+        id = geo!.watchPosition(
+          ({ coords: c }) => {
+            clearTimeout(unavailable);
+            unavailable = 0;
+            set('watching');
+            last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
+            step(1);
+          },
+          ({ code }) => {
+            if (code == 1) {
+              unwatch();
+              fail('denied');
+            } else if (code == 3) {
+              // Timeouts after a first fix only mean the visitor stands still.
+              if (!last) fail('timeout');
+            } else {
+              // Browsers (and Playwright's emulation) emit POSITION_UNAVAILABLE briefly before
+              // new fixes: only one that lasts 10 s with no fix is a failure.
+              unavailable ||= setTimeout(() => fail('unavailable'), 1e4);
+            }
+          },
+          WATCH,
+        );
+      };
+      const begin = () => {
+        off = false;
+        if (!isSecureContext) fail('insecure');
+        else if (!geo) fail('unavailable');
+        else if (!id) watch();
+      };
+
+      // Checks every fence against the last fix; `real` is unset when a timer re-checks the
+      // time-based conditions (loiterMs, dwellMs) without a new fix.
+      const step = (real?: 1) => {
+        clearTimeout(timer);
+        const t = Date.now();
+        const { lat, lng, accuracy: acc } = last!;
+        const s: State = load(KEY) || {};
+        let next = 1 / 0;
+        for (const f of fences) {
+          const { id: fid, radius: r, dwellMs: dwell, coupon: c, activeHours: h = '00:00-24:00' } = f;
+          const st = s[fid] || {};
+          const p = since[fid];
+          // A degree of latitude is over 110 km: most far fences cost a subtraction, not a distance.
+          const dist = !st.i && abs(f.lat - lat) * 11e4 > r ? 1 / 0 : distance(lat, lng, f.lat, f.lng);
+          const emit = (type: GeofenceEventType, more?: Props) =>
+            tracker.emit(type, { fenceId: fid, name: f.name, distance: round(dist), accuracy: round(acc), ...more } as Props);
+          if (st.i) {
+            // Hysteresis: out only when even the near edge of the accuracy circle is past the
+            // exit ring. A late exit happened unseen, after the last fix inside: count to that.
+            if (real && (dist - acc > r + max(25, r / 5) || (late && t - st.l! > STALE))) {
+              emit('geofence_exit', { insideMs: (late ? st.l! : t) - st.i, ...(late && { detectedLate: true }) });
+              s[fid] = { c: st.c };
+              continue;
+            }
+            if (real) st.l = t;
+            if (!st.w) {
+              if (t - st.i >= loiterMs) {
+                emit('geofence_dwell', { insideMs: t - st.i });
+                st.w = 1;
+              } else next = min(next, st.i + loiterMs);
+            }
+            s[fid] = st;
+          } else if (dist <= r && acc <= r) {
+            if (real) since[fid] ||= t;
+            // Two fixes in a row inside (this one and one before), or dwellMs since the first.
+            if (dwell ? t - since[fid] >= dwell : real && p) {
+              since[fid] = 0;
+              s[fid] = st;
+              st.i = st.l = t;
+              // The coupon goes out when it has not expired, the local time is within
+              // activeHours and none was handed out for this fence within cooldownHours.
+              const now = new Date(t);
+              const m = now.getHours() * 60 + now.getMinutes();
+              const a = minutes(h);
+              const b = minutes(h.slice(6));
+              const coupon =
+                c &&
+                (!c.expiresAt || expiry(c.expiresAt) > t) &&
+                (a < b ? m >= a && m < b : m >= a || m < b) &&
+                t - (st.c || 0) >= (f.cooldownHours ?? 24) * 36e5
+                  ? c
+                  : undefined;
+              if (coupon) st.c = t;
+              // Saved before anyone hears of it, so that another tab cannot show it too.
+              setItem(KEY, JSON.stringify(s));
+              emit('geofence_enter');
+              try {
+                onEnter?.(f, coupon);
+              } catch (e) {
+                report(e);
+              }
+              if (coupon) dispatchEvent(new CustomEvent('crumbtrail:coupon', { detail: { fence: f, coupon } }));
+            } else if (dwell && since[fid]) next = min(next, since[fid] + dwell);
+          } else if (real) since[fid] = 0;
+        }
+        if (real) late = false;
+        setItem(KEY, JSON.stringify(s));
+        if (next < 1 / 0) timer = setTimeout(step, next - t);
+      };
+
+      const onVisibility = () => {
+        // Hidden pages get no positions anyway; giving the watch up saves the battery.
+        if (d.visibilityState == 'hidden') {
+          if (id) {
+            unwatch();
+            set('paused');
+          }
+        } else if (status == 'paused' && !off) watch();
+      };
+      d.addEventListener('visibilitychange', onVisibility);
+      if (options.start != 'manual') {
+        permissions?.query({ name: 'geolocation' }).then((p) => {
+          // Also when the visitor grants the permission later (to this site's own location button).
+          (p.onchange = () => {
+            if (!off && !id) {
+              if (p.state == 'granted') begin();
+              else set(p.state == 'denied' ? 'denied' : 'prompt');
+            }
+          })();
+        }, () => {});
+      }
+      if (url) {
+        const cacheKey = KEY + ':fences';
+        const cache: { u: string; t: number; f: Fence[] } | undefined = load(cacheKey);
+        if (cache?.u == url) fences = cache.f;
+        if (cache?.u != url || Date.now() - cache.t > 18e5) {
+          fetch(url, { cache: 'no-cache' })
+            .then((r) => (r.ok ? r.json() : Promise.reject(Error('HTTP ' + r.status))))
+            .then((json) => {
+              const [f, p] = checkFences(json);
+              p.forEach((m) => report(`geofences: ${url}: ${m}`));
+              if (f.length || !p.length) {
+                fences = f;
+                setItem(cacheKey, JSON.stringify({ u: url, t: Date.now(), f }));
+              }
+            })
+            .catch((e) => report(`geofences: ${url}: ${e.message}`));
+        }
+      }
+
+      const stop = () => {
+        off = true;
+        unwatch();
+        set('idle');
+      };
+      tracker.geofences = {
+        start: () =>
+          new Promise((resolve) => {
+            waiters.push(resolve);
+            begin();
+            if (status == 'watching') set(status);
+          }),
+        stop,
+        status: () => status,
+      };
+      const unuse =
+        context &&
+        context != 'off' &&
+        tracker.use((e) => {
+          if (last) {
+            const { lat, lng } = last;
+            e.context = { ...e.context, geo: context == 'exact' ? last : { lat: coarse(lat), lng: coarse(lng) } };
+          }
+          return e;
+        });
+      return () => {
+        stop();
+        d.removeEventListener('visibilitychange', onVisibility);
+        if (unuse) unuse();
+      };
+    },
+  };
+}
