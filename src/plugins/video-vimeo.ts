@@ -92,14 +92,13 @@ const HANDLERS: Record<string, Handler> = {
     m.readyState = 4;
     m.fire('playing');
   },
+  // Rate, volume and fullscreen are read by the tracking at its next event.
   playbackratechange(m, _, d) {
     m.playbackRate = d.playbackRate ?? m.playbackRate;
-    m.fire('ratechange');
   },
   volumechange(m, _, d) {
     m.volume = d.volume ?? m.volume;
     m.muted = d.muted ?? m.muted;
-    m.fire('volumechange');
   },
   fullscreenchange(m, _, d) {
     m.webkitDisplayingFullscreen = !!d.fullscreen;

@@ -35,7 +35,7 @@ const POLL_MS = 250;
 
 /**
  * Makes a YouTube IFrame API player trackable by the video plugin: its state changes
- * (`onStateChange`), rate changes and positions become the same events as a `<video>`'s, so one
+ * (`onStateChange`) and positions become the same events as a `<video>`'s, so one
  * schema covers both. The position is read 4 times a second while the video plays, and never
  * otherwise; a position that playing cannot explain is a seek. The video's id is YouTube's
  * (`data-crumbtrail-video-id` on the iframe wins), its title the iframe's `title`
@@ -107,20 +107,14 @@ export function youtubeAdapter(player: YouTubePlayer): MediaLike {
         m.fire('pause');
       } else m.paused = true; // unstarted or cued: a video that waits for its first play
     };
-    const onRate = () => {
-      sync();
-      m.fire('ratechange');
-    };
     sync();
     const state = player.getPlayerState();
     m.paused = state != 1 && state != 3;
     if (state == 1) timer = setInterval(poll, POLL_MS);
     player.addEventListener('onStateChange', onState);
-    player.addEventListener('onPlaybackRateChange', onRate);
     return () => {
       clearInterval(timer);
       player.removeEventListener('onStateChange', onState);
-      player.removeEventListener('onPlaybackRateChange', onRate);
     };
   });
 }

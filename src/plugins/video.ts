@@ -50,11 +50,6 @@ export interface VideoProps {
   mutedPct?: number;
   /** `video_summary`: whether the media was shown fullscreen. */
   fullscreen?: boolean;
-  /**
-   * `video_summary`: false for the update sent when the page goes hidden (a later summary of the
-   * same view supersedes it), true for the last one (page left, element removed, source changed).
-   */
-  final?: boolean;
 }
 
 /** Receives each video event. */
@@ -86,7 +81,7 @@ export interface MediaLike {
   readonly title: string;
   readonly dataset?: DOMStringMap;
   getAttribute?(name: string): string | null;
-  readonly nodeType?: number;
+  closest?(selector: string): Element | null;
   /** Safari's fullscreen video (iOS); the adapters use it for their player's fullscreen. */
   readonly webkitDisplayingFullscreen?: boolean;
 }
@@ -120,10 +115,6 @@ export interface VideoOptions {
    * @example 95
    */
   completeAt?: number;
-  /** Monotonic clock in ms (tests pass a fake). @default () => performance.now() */
-  now?: () => number;
-  /** The window to watch (tests pass a fake). @default window */
-  window?: Window;
 }
 
 const MILESTONES = [10, 25, 50, 75, 90];
@@ -133,7 +124,7 @@ const MILESTONES = [10, 25, 50, 75, 90];
  * and the rule; returns the milestones in ascending order.
  */
 function check(options: VideoOptions): number[] {
-  const { media, milestones = MILESTONES, completeAt, selector } = options;
+  const { media, milestones = MILESTONES, completeAt } = options;
   const bad = (name: string, value: unknown, rule: string) => {
     throw configError(`videoEngagement ${name} is ${show(value)}; ${rule}`);
   };
@@ -142,19 +133,21 @@ function check(options: VideoOptions): number[] {
   if (media && media != 'video' && media != 'all') bad('media', media, 'use "video" or "all"');
   if (!(Array.isArray(milestones) && milestones.every(isPct))) bad('milestones', milestones, PCTS);
   if (completeAt !== undefined && !isPct(completeAt)) bad('completeAt', completeAt, PCTS);
-  if (selector !== undefined && typeof selector != 'string') bad('selector', selector, 'use a CSS selector');
   return milestones.slice().sort((a, b) => a - b);
 }
-// Media events the view is made of. `playing` ends a stall, rate and volume changes close a
-// stretch of the clocks, `emptied` means the source changed (or was removed).
-const EVENTS = 'play pause playing waiting seeking seeked timeupdate ended ratechange volumechange emptied';
+// Media events the view is made of. `playing` ends a stall, `emptied` means the source changed
+// (or was removed). Rate and volume are read at every event: while playing, timeupdate comes 4
+// times a second, so a change is counted from at most 250 ms late, without two more listeners.
+const EVENTS = 'play pause playing waiting seeking seeked timeupdate ended emptied';
 
 /**
  * Tracks one media element (or anything {@link MediaLike}) and calls `callback` with its
- * events. A view starts at the first `play` (at once if it is already playing) and ends with
- * `video_summary` when the source changes (`emptied`), the page is left (`pagehide`) or `stop` is
- * called; on a hide it sends a summary with `final: false`. Listeners only, no timer: nothing
- * runs while the media does not play. The `pause` before `ended` is no pause, the `waiting`
+ * events. A view starts at the first `play` (at once if it is already playing). `video_summary`
+ * carries the view's totals when the page is hidden or left (`visibilitychange`: on phones the
+ * last moment a page surely has), when the source changes (`emptied`) and on `stop`; a view
+ * hidden more than once sends more than one, each superseding the one before, and none when
+ * nothing played since the last. Listeners only, no timer: nothing runs while the media does
+ * not play. The `pause` before `ended` is no pause, the `waiting`
  * inside a seek no rebuffer, and a loop's jump back to 0 no seek.
  *
  * @returns stop: sends the summary of a started view and removes every listener.
@@ -163,16 +156,18 @@ const EVENTS = 'play pause playing waiting seeking seeked timeupdate ended ratec
  */
 export function trackMedia(m: MediaLike, callback: VideoCallback, options: VideoOptions = {}): () => void {
   const milestones = check(options);
-  const { completeAt, now = () => performance.now(), window: w = window } = options;
-  const d = w.document;
-  const ua = (w.navigator as { userActivation?: { isActive: boolean } }).userActivation;
+  const { completeAt } = options;
+  const d = document;
+  const ua = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
   const { round, min } = Math;
-  const r1 = (x: number) => (isFinite(x) ? round(x * 10) / 10 : null);
+  // To 0.1 s; NaN (unknown) and Infinity (live) go on the wire as null, like every non-finite number.
+  const r1 = (x: number) => round(x * 10) / 10;
   // The view: what it is, how it started, what was sent (reset() sets them).
   let started: boolean;
   let done: boolean;
   let fs: boolean;
-  let hit: number[];
+  // Milestones reached: an index into the ascending milestones.
+  let hit: number;
   let rates: number[];
   let watched: number;
   let muteMs: number;
@@ -203,7 +198,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     callback(type, { videoId: id, title, src, duration: r1(dur), currentTime: r1(pos), autoplay, ...extra });
   // Adds the stretch since the last call to the clocks that ran in it.
   const tick = () => {
-    t = now();
+    t = performance.now();
     adv = 0;
     if (t0 >= 0) {
       adv = ((t - t0) * rate) / 1000;
@@ -224,9 +219,9 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     if (!done) emit('video_complete');
     done = true;
   };
-  const summary = (final: boolean) => {
+  const summary = () => {
     tick();
-    if (started && (final || watched != sent)) {
+    if (started && watched != sent) {
       sent = watched;
       emit('video_summary', {
         watchedMs: round(watched),
@@ -238,7 +233,6 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
         playbackRates: rates,
         mutedPct: round((muteMs / watched) * 100) || 0,
         fullscreen: fs,
-        final,
       });
     }
   };
@@ -246,7 +240,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     started = done = fs = false;
     watched = muteMs = seeks = rebuffers = rebufMs = pos = seen = 0;
     rates = [];
-    hit = [];
+    hit = 0;
     sent = from = t0 = rb = -1;
   };
   const on = (e: { type: string }) => {
@@ -255,7 +249,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     if (type == 'emptied') {
       // The old source is gone (currentTime, duration and played are reset already): sum up
       // the view with the figures seen last.
-      summary(true);
+      summary();
       return reset();
     }
     if (!m.seeking) pos = m.currentTime;
@@ -289,35 +283,34 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
         }
         from = -1;
       }
-      if (type == 'waiting' && watched && !m.seeking && !m.paused && rb < 0) {
+      // A stall: waiting while playing, after the start-up (and not inside a seek).
+      if (type == 'waiting' && watched && !m.seeking) {
         rebuffers++;
         rb = t;
       }
-      // Checked while playing: the media itself or a player around it fullscreen.
-      if (type == 'timeupdate') fs ||= !!(m.webkitDisplayingFullscreen || d.fullscreenElement?.contains(m.nodeType ? (m as unknown as Node) : null));
+      // The media itself (Safari's video) or an element around it (a site's player) fullscreen;
+      // adapters report their iframe's state. Seen at the next event: timeupdate while playing.
+      fs ||= !!(m.webkitDisplayingFullscreen || m.closest?.(':fullscreen'));
       // Milestones come from the played ranges: a short video reports each one it played
       // through even when timeupdate skips past it, and a seek reports none.
-      for (const p of milestones) if (pct() >= p && !hit.includes(p)) emit('video_progress', { percent: hit.push(p) && p });
+      while (pct() >= milestones[hit]!) emit('video_progress', { percent: milestones[hit++] });
       if (type == 'ended' || pct() >= completeAt!) complete();
     }
-    const run = started && !m.paused && !m.seeking && !m.ended && m.readyState > 2;
+    // Playing: frames advance (an ended medium is paused, a stalled one below HAVE_FUTURE_DATA).
+    const run = started && !m.paused && !m.seeking && m.readyState > 2;
     t0 = run ? t : -1;
     if (run || m.paused || m.seeking) rb = -1;
   };
 
   const offs = [
     listen(m as unknown as EventTarget, EVENTS, on),
-    listen(w, 'pagehide', () => {
-      summary(true);
-      reset();
-    }),
-    listen(d, 'visibilitychange', () => d.visibilityState == 'hidden' && summary(false)),
+    listen(d, 'visibilitychange', () => d.visibilityState == 'hidden' && summary()),
   ];
   reset();
   // Media already playing when tracking begins (autoplay before the script loaded).
   if (!m.paused) on({ type: 'play' });
   return () => {
-    if (offs[0]) summary(true);
+    if (offs[0]) summary();
     offs.splice(0).forEach((off) => off());
   };
 }
@@ -334,7 +327,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
  */
 export function onVideo(callback: VideoCallback, options: VideoOptions = {}): () => void {
   check(options);
-  const { media, selector = media == 'all' ? 'video,audio' : 'video', window: w = window } = options;
+  const { media, selector = media == 'all' ? 'video,audio' : 'video' } = options;
   const views = new Map<Element, () => void>();
   const scan = (root: Node) => {
     // Elements, the document and shadow roots; not text.
@@ -347,7 +340,7 @@ export function onVideo(callback: VideoCallback, options: VideoOptions = {}): ()
       }
     }
   };
-  const mo = new (w as unknown as typeof globalThis).MutationObserver((records) => {
+  const mo = new MutationObserver((records) => {
     records.forEach((r) => r.addedNodes.forEach(scan));
     views.forEach((stop, el) => {
       if (!el.isConnected) {
@@ -356,8 +349,8 @@ export function onVideo(callback: VideoCallback, options: VideoOptions = {}): ()
       }
     });
   });
-  mo.observe(w.document, OBSERVE);
-  scan(w.document);
+  mo.observe(document, OBSERVE);
+  scan(document);
   return () => {
     mo.disconnect();
     views.forEach((stop) => stop());
@@ -385,34 +378,38 @@ export interface VideoPlugin extends Plugin {
  * @example
  * const video = videoEngagement({ completeAt: 95 });
  * createTracker({ collector: '/v1/batch', plugins: [video] });
- * video.track(youtubeAdapter(new YT.Player('yt', { videoId: 'M7lc1UVf-VE' })));
+ * new YT.Player('yt', { videoId: 'M7lc1UVf-VE', events: { onReady: (e) => video.track(youtubeAdapter(e.target)) } });
  */
 export function videoEngagement(options: VideoOptions = {}): VideoPlugin {
   check(options);
-  // Set while the tracker runs.
+  // Set while the tracker runs. `stops` ends what is tracked; `starts` what track() was given
+  // before the tracker started.
   let emit: VideoCallback | undefined;
-  const stops: (() => void)[] = [];
-  const starts: (() => void)[] = [];
+  const stops = new Set<() => void>();
+  const starts = new Set<() => void>();
+  const run = (fns: Set<() => void>) => {
+    fns.forEach((fn) => fn());
+    fns.clear();
+  };
   return {
     name: 'video',
     setup(tracker) {
       emit = (type, props) => tracker.emit(type, props as unknown as Props);
-      stops.push(onVideo(emit, options));
-      starts.splice(0).forEach((go) => go());
+      stops.add(onVideo(emit, options));
+      run(starts);
       return () => {
         emit = undefined;
-        stops.splice(0).forEach((stop) => stop());
+        run(stops);
       };
     },
     track(m) {
-      let stop: (() => void) | 0 | undefined;
-      const go = () => {
-        if (stop !== 0) stops.push((stop = trackMedia(m, emit!, options)));
-      };
-      emit ? go() : starts.push(go);
+      let stop: (() => void) | undefined;
+      const go = () => stops.add((stop = trackMedia(m, emit!, options)));
+      emit ? go() : starts.add(go);
       return () => {
-        if (stop) stop();
-        stop = 0;
+        starts.delete(go);
+        stops.delete(stop!);
+        stop?.();
       };
     },
   };
