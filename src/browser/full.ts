@@ -2,10 +2,14 @@
 import { boot } from './script';
 import { webVitals } from '../plugins/web-vitals';
 import { videoEngagement } from '../plugins/video';
+import { pageViews } from '../plugins/page-views';
+import { dwellTime } from '../plugins/dwell-time';
 import { couponUi } from '../plugins/coupon-ui';
 
 boot({
   vitals: () => webVitals(),
   video: () => videoEngagement(),
+  pageviews: () => pageViews(),
+  dwell: () => dwellTime(),
   coupons: (d) => couponUi({ linkText: d.couponLinkText, closeLabel: d.couponCloseLabel, codeLabel: d.couponCodeLabel }),
 });
