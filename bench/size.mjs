@@ -1,11 +1,14 @@
 // Size check: builds each script-tag bundle in memory, prints raw / min / gzip / brotli bytes,
 // and fails when a bundle or a plugin's added cost is over its budget (gzip bytes).
+// `npm run size -- --modules` also prints what each module adds to the core bundle.
 import nodeResolve from '@rollup/plugin-node-resolve';
 import terser from '@rollup/plugin-terser';
 import typescript from '@rollup/plugin-typescript';
 import { existsSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
+import { parseAst } from 'rollup/parseAst';
+import { minify } from 'terser';
 import { terserOptions } from '../rollup.config.mjs';
 
 const CORE_BUDGET = 5120;
@@ -23,7 +26,7 @@ const PLUGINS = [
 
 const VIRTUAL = '\0size-entry';
 
-async function bundle(code, raw) {
+async function bundle(code, raw, modules) {
   const plugins = [
     { name: 'entry', resolveId: (id) => (id == VIRTUAL ? id : null), load: (id) => (id == VIRTUAL ? code : null) },
     nodeResolve({ browser: true }),
@@ -33,6 +36,7 @@ async function bundle(code, raw) {
   const build = await rollup({ input: VIRTUAL, plugins, onwarn() {} });
   const { output } = await build.generate({ format: 'iife' });
   await build.close();
+  if (modules) return output[0];
   return output[0].code;
 }
 
@@ -78,8 +82,32 @@ console.log(`${'bundle'.padEnd(52)}${pad('raw', 8)}${pad('min', 8)}${pad('gzip',
 for (const [name, s, budget] of rows) {
   console.log(`${name.padEnd(52)}${pad(s.raw, 8)}${pad(s.min, 8)}${pad(s.gzip, 8)}${pad(s.brotli, 8)}${pad(budget || '-', 8)}`);
 }
+if (process.argv.includes('--modules')) await breakdown();
 if (failures.length) {
   console.error(`size budget exceeded:\n  ${failures.join('\n  ')}`);
   process.exit(1);
 }
 console.log('all sizes within budget');
+
+// What each module of the core bundle costs on its own: the gzip bytes the minified bundle
+// loses when the module's code is left out. Every top-level binding is kept alive meanwhile, so
+// that leaving out a module does not also drop the modules only it calls.
+async function breakdown() {
+  const chunk = await bundle(entry([]), true, true);
+  const [iife] = parseAst(chunk.code).body;
+  const names = iife.expression.callee.body.body.flatMap((n) =>
+    n.type == 'FunctionDeclaration' ? [n.id.name] : n.type == 'VariableDeclaration' ? n.declarations.map((d) => d.id.name).filter(Boolean) : [],
+  );
+  const end = chunk.code.lastIndexOf('})');
+  const keep = (code) => code.slice(0, end - (chunk.code.length - code.length)) + `globalThis.keep=[${names}];` + code.slice(end - (chunk.code.length - code.length));
+  const gz = async (code) => gzipSync((await minify(keep(code), terserOptions)).code, { level: 9 }).length;
+  const whole = await gz(chunk.code);
+  const lines = [];
+  for (const [id, m] of Object.entries(chunk.modules)) {
+    const at = m.code ? chunk.code.indexOf(m.code) : -1;
+    if (at >= 0) lines.push([id.replace(process.cwd() + '/', '').replace(/^.*node_modules\//, ''), whole - (await gz(chunk.code.slice(0, at) + chunk.code.slice(at + m.code.length)))]);
+  }
+  lines.sort((a, b) => b[1] - a[1]);
+  console.log(`\ncore bundle by module: gzip bytes of its own code (sum ${lines.reduce((n, l) => n + l[1], 0)}; shared compression counts for no one)`);
+  for (const [name, bytes] of lines) console.log(`${name.padEnd(52)}${pad(bytes, 8)}`);
+}
