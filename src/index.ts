@@ -36,3 +36,6 @@ export { videoEngagement, onVideo, trackMedia, type VideoPlugin, type VideoOptio
 export { playedRanges, addRange, rangesTotal, type PlayedRanges, type TimeRangesLike } from './plugins/video-ranges';
 export { youtubeAdapter, type YouTubePlayer } from './plugins/video-youtube';
 export { vimeoAdapter, type VimeoPlayer } from './plugins/video-vimeo';
+export { geofences, type GeofencesOptions, type GeofenceController, type GeoStatus, type GeofenceProps, type GeofenceEventType, type GeoFix } from './plugins/geofences';
+export { checkFences, type Fence, type Coupon } from './plugins/geo-validate';
+export { distance } from './plugins/geo-math';
