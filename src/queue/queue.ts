@@ -40,7 +40,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     config.storage == 'memory'
       ? memoryStore()
       : durableStore(ns, (e) => report(`IndexedDB is unavailable (${toError(e).message}); events are kept in memory`));
-  const send = (records: StoredEvent[], unloading: boolean) =>
+  // Async, so that a custom transport that throws rejects instead.
+  const send = async (records: StoredEvent[], unloading: boolean) =>
     transport.send(makeBatch(records.map((r) => r.e), VERSION), { unloading });
 
   let consent = config.consent;
@@ -146,13 +147,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
 
   // Sends one batch; false when delivery must wait for a retry.
   const deliver = async (records: StoredEvent[]): Promise<boolean> => {
-    let r: SendResult;
     inFlight = idsOf(records);
-    try {
-      r = await send(records, false);
-    } catch (e) {
-      r = { ok: false, retry: true, error: toError(e).message };
-    }
+    const r = await send(records, false).catch((e): SendResult => ({ ok: false, retry: true, error: toError(e).message }));
     inFlight = [];
     if (r.ok) {
       fails = nextRetryAt = 0;
@@ -252,21 +248,19 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     }
   };
 
-  const onHide = () => {
-    exiting = true;
-    exit();
-  };
-  const onShow = (e?: Event) => {
-    exiting = leavingForSite = false;
+  const onPage = (hidden: boolean, e?: Event) => {
+    exiting = hidden;
+    if (hidden) return exit();
+    leavingForSite = false;
     if (lastError || (e as PageTransitionEvent)?.persisted) flush();
   };
   // Every listener goes with this signal, aborted by stop().
   const listening = new AbortController();
   const options = { signal: listening.signal };
-  addEventListener('pagehide', onHide, options);
-  addEventListener('pageshow', onShow, options);
+  addEventListener('pagehide', () => onPage(true), options);
+  addEventListener('pageshow', (e) => onPage(false, e), options);
   addEventListener('online', flush, options);
-  document.addEventListener('visibilitychange', () => (document.visibilityState == 'hidden' ? onHide() : onShow()), options);
+  document.addEventListener('visibilitychange', () => onPage(document.visibilityState == 'hidden'), options);
   // The Navigation API tells a page-initiated navigation (link, form, location.reload) and where
   // it goes; browser-UI navigations and closing the tab do not fire it. A navigation an SPA
   // router intercepted, or one that failed (navigatesuccess, navigateerror: no destination),
