@@ -42,20 +42,18 @@ export function socialSource(referrer: string): string | undefined {
  * referrer from a known social network or messenger.
  */
 export function campaignOf(href: string, referrer: string): Campaign | undefined {
-  let params: URLSearchParams;
+  const c: Campaign = {};
   try {
-    params = new URL(href).searchParams;
+    const params = new URL(href).searchParams;
+    for (const k of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
+      const v = params.get('utm_' + k);
+      if (v) c[k] = v.slice(0, 200);
+    }
   } catch {
     return;
   }
-  const c: Campaign = {};
-  for (const k of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
-    const v = params.get('utm_' + k);
-    if (v) c[k] = v.slice(0, 200);
-  }
-  if (c.source || c.medium || c.campaign) return c;
   const source = socialSource(referrer);
-  return source ? { source, medium: 'social' } : undefined;
+  return c.source || c.medium || c.campaign ? c : source ? { source, medium: 'social' } : undefined;
 }
 
 /** Context shared by every event of this page. */
