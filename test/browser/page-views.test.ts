@@ -1,0 +1,112 @@
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Collector, StoredEvent } from '../../examples/collector/server.mjs';
+import { collectConsole, launchBrowser, startSite, startTestCollector, type Site } from './harness';
+import { IMPORT_MAP, NODE_MODULES } from './pages';
+
+// pageViews() in real Chromium against the real collector, on a small SPA built here: a router
+// that pushes a route, renders it and sets the title a moment later (as React Router and Vue
+// Router do), answers back/forward, and keeps a search box's text in the query with replaceState.
+
+let browser: Browser;
+let site: Site;
+let collector: Collector;
+
+const spa = (collectorUrl: string) => `<!doctype html><html><head><title>Home</title>
+<script type="importmap">${IMPORT_MAP}</script></head><body><main id="view">Home</main>
+<input id="q" aria-label="Search">
+<script type="module">
+import { createTracker, pageViews } from '/dist/crumbtrail.mjs';
+const titles = { '/': 'Home', '/shoes': 'Shoes', '/shoes?color=red': 'Red shoes' };
+// Render after the URL changed, the title last: what the page view must wait for.
+const render = () => setTimeout(() => {
+  const route = location.pathname + location.search;
+  document.getElementById('view').textContent = titles[route] || route;
+  document.title = titles[route] || 'Search';
+}, 30);
+window.go = (url) => { history.pushState({}, '', url); render(); };
+addEventListener('popstate', render);
+document.getElementById('q').addEventListener('input', (e) => history.replaceState({}, '', '/?q=' + encodeURIComponent(e.target.value)));
+window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 50 }, plugins: [pageViews()] });
+</script></body></html>`;
+
+beforeAll(async () => {
+  [browser, collector] = await Promise.all([launchBrowser(), startTestCollector()]);
+  site = await startSite({ mounts: NODE_MODULES, pages: { '/index.html': spa(collector.batchUrl) } });
+});
+beforeEach(() => collector.reset());
+afterAll(async () => {
+  await Promise.all([browser?.close(), site?.close(), collector?.close()]);
+});
+
+const views = (events: StoredEvent[]) => events.filter((e) => e.type == 'page_view');
+const row = (e: StoredEvent) => {
+  const page = e.page as { url: string; path: string; title: string; referrer: string };
+  return [page.url.replace(site.url, ''), page.title, page.referrer.replace(site.url, '')];
+};
+
+async function openSpa(): Promise<{ page: Page; close(): Promise<void>; errors(): string[] }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const log = collectConsole(page);
+  await page.goto(`${site.url}/`);
+  await collector.waitForEvents((all) => views(all).length == 1);
+  return { page, close: () => context.close(), errors: () => log.errors() };
+}
+
+/** Records a marker event and waits for it: every page view recorded before it has arrived. */
+async function settled(page: Page): Promise<StoredEvent[]> {
+  // Longer than the 100 ms a route must stay put, so a pending view would be recorded first.
+  await page.waitForTimeout(250);
+  const id = await page.evaluate(() => tracker.track('marker'));
+  return collector.waitForEvents((all) => all.some((e) => e.id == id));
+}
+
+describe('page views of an SPA in real Chromium', () => {
+  it('records /, /shoes, /shoes?color=red, back and forward with their paths, titles and referrers', async () => {
+    const { page, close, errors } = await openSpa();
+    const navigate = async (action: () => void, n: number) => {
+      await page.evaluate(action);
+      await collector.waitForEvents((all) => views(all).length == n);
+    };
+    await navigate(() => (window as unknown as { go(u: string): void }).go('/shoes'), 2);
+    await navigate(() => (window as unknown as { go(u: string): void }).go('/shoes?color=red'), 3);
+    await navigate(() => history.back(), 4);
+    await navigate(() => history.forward(), 5);
+
+    expect(views(await settled(page)).map(row)).toEqual([
+      ['/', 'Home', ''],
+      ['/shoes', 'Shoes', '/'],
+      ['/shoes?color=red', 'Red shoes', '/shoes'],
+      ['/shoes', 'Shoes', '/shoes?color=red'],
+      ['/shoes?color=red', 'Red shoes', '/shoes'],
+    ]);
+    expect(errors()).toEqual([]);
+    await close();
+  });
+
+  it('records no page view for a search box that calls replaceState on each of 50 keystrokes', async () => {
+    const { page, close } = await openSpa();
+    const text = 'lightweight trail running shoes for wet and muddy!';
+    expect(text).toHaveLength(50);
+    await page.locator('#q').pressSequentially(text);
+    expect(await page.evaluate(() => location.search)).toBe('?q=' + encodeURIComponent(text));
+
+    expect(views(await settled(page)).map(row)).toEqual([['/', 'Home', '']]);
+    await close();
+  });
+
+  it('records one page view for a router that calls replaceState then pushState to one URL', async () => {
+    const { page, close } = await openSpa();
+    await page.evaluate(() => {
+      history.replaceState({}, '', '/shoes');
+      (window as unknown as { go(u: string): void }).go('/shoes');
+    });
+
+    expect(views(await settled(page)).map(row)).toEqual([
+      ['/', 'Home', ''],
+      ['/shoes', 'Shoes', '/'],
+    ]);
+    await close();
+  });
+});
