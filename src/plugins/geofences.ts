@@ -301,7 +301,7 @@ export function geofences(options: GeofencesOptions): Plugin {
           (p.onchange = () => {
             if (!off && !id) {
               if (p.state == 'granted') begin();
-              else set(p.state == 'denied' ? 'denied' : 'prompt');
+              else set(p.state);
             }
           })();
         }, () => {});

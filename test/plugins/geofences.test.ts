@@ -16,7 +16,7 @@ function fakeGeolocation() {
   const watches = new Map<number, [PositionCallback, PositionErrorCallback | null | undefined]>();
   let next = 1;
   const api = {
-    watchPosition: vi.fn((ok: PositionCallback, err?: PositionErrorCallback | null) => (watches.set(next, [ok, err]), next++)),
+    watchPosition: vi.fn((ok: PositionCallback, err?: PositionErrorCallback | null, _options?: PositionOptions) => (watches.set(next, [ok, err]), next++)),
     clearWatch: vi.fn((id: number) => watches.delete(id)),
     getCurrentPosition: vi.fn(),
   };
