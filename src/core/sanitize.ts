@@ -10,11 +10,10 @@ const MAX_DEPTH = 10;
  * Makes `props` JSON-safe by one pass of JSON.stringify, which already drops functions and
  * symbols, writes NaN and ±Infinity as null and applies toJSON (Dates): the replacer also cuts
  * long strings, turns BigInt (which would throw) into a string, and leaves out DOM objects,
- * circular references and values nested too deep. Returns a clean copy and what was repaired
- * (empty when nothing was), so that the caller reports one error per call.
+ * circular references and values nested too deep. Returns a clean copy and adds what was
+ * repaired to `problems`, so that the caller reports one error per call.
  */
-export function sanitize(props: unknown): [Props, string[]] {
-  const problems: string[] = [];
+export function sanitize(props: unknown, problems: string[]): Props {
   const fix = (key: string, what: string, to?: unknown) => (
     problems.push(`${key || 'props'} (${what}) ${to === undefined ? 'left out' : 'sent as ' + to}`), to
   );
@@ -49,5 +48,5 @@ export function sanitize(props: unknown): [Props, string[]] {
       json = '{}';
     }
   }
-  return [JSON.parse(json), problems];
+  return JSON.parse(json);
 }

@@ -68,8 +68,7 @@ export function startTracker(config: Config): Tracker {
       if (!type) [type, name] = [name as string, undefined];
     }
     try {
-      const [clean, found] = sanitize(props);
-      problems.push(...found);
+      const clean = sanitize(props, problems);
       // Redacting parses the URL: do it once per URL, not once per event.
       if (location.href != href) url = redact((href = location.href));
       if (type == 'page_view') {
