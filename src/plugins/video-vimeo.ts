@@ -127,6 +127,7 @@ export function vimeoAdapter(player: VimeoPlayer): MediaLike {
     const el = player.element;
     m.dataset = el?.dataset;
     m.getAttribute = (name) => el?.getAttribute(name) ?? null;
+    m.closest = (selector) => el?.closest(selector) ?? null;
     // The getters answer by promise (from the iframe), so their answers land in `m` when they
     // come; a view that is already playing starts then.
     const get = <T>(p: Promise<T> | undefined, set: (v: T) => void) => p?.then((v) => live && set(v), () => {});

@@ -56,6 +56,7 @@ export function youtubeAdapter(player: YouTubePlayer): MediaLike {
     const iframe = player.getIframe();
     m.dataset = iframe.dataset;
     m.getAttribute = (name) => iframe.getAttribute(name);
+    m.closest = (selector) => iframe.closest(selector);
     // Reads what the API can tell synchronously; a new video id means the player moved on.
     const sync = () => {
       const id = new URL(player.getVideoUrl()).searchParams.get('v') || '';
@@ -69,7 +70,6 @@ export function youtubeAdapter(player: YouTubePlayer): MediaLike {
       m.playbackRate = player.getPlaybackRate();
       m.muted = player.isMuted();
       m.volume = player.getVolume() / 100;
-      m.webkitDisplayingFullscreen = iframe.ownerDocument.fullscreenElement == iframe;
       return player.getCurrentTime();
     };
     const poll = () => {

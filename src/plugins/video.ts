@@ -14,8 +14,9 @@ export type VideoEventType =
   | 'video_summary';
 
 /**
- * Props of every video event. Times are in seconds to 0.1 s (`null` while unknown, or for a live
- * stream's duration), durations of watching in whole milliseconds, shares in whole percent.
+ * Props of every video event. Times are in seconds to 0.1 s, durations of watching in whole
+ * milliseconds, shares in whole percent. A time not known yet is NaN and a live stream's duration
+ * Infinity: both go on the wire as `null`.
  */
 export interface VideoProps {
   /** `data-crumbtrail-video-id`, else the element's `id`, else its `currentSrc`. */
@@ -24,19 +25,19 @@ export interface VideoProps {
   title: string;
   /** The media URL playing (`currentSrc`). */
   src: string;
-  duration: number | null;
-  currentTime: number | null;
+  duration: number;
+  currentTime: number;
   /** True when the view did not start from a user gesture (an autoplay or a script): exclude these. */
   autoplay: boolean;
   /** `video_seek`: where the seek left and where it landed. */
-  from?: number | null;
-  to?: number | null;
+  from?: number;
+  to?: number;
   /** `video_progress`: the milestone reached by the share of the media actually played. */
   percent?: number;
   /** `video_summary`: wall time spent playing (not scaled by the rate; no seeking, no buffering). */
   watchedMs?: number;
   /** `video_summary`: the length of the union of played ranges; seeking never counts. */
-  uniqueSecondsWatched?: number | null;
+  uniqueSecondsWatched?: number;
   /** `video_summary`: `uniqueSecondsWatched` over the duration, 0-100. */
   percentWatched?: number;
   /** `video_summary`: seeks made while the view lasted. */
@@ -82,7 +83,7 @@ export interface MediaLike {
   readonly dataset?: DOMStringMap;
   getAttribute?(name: string): string | null;
   closest?(selector: string): Element | null;
-  /** Safari's fullscreen video (iOS); the adapters use it for their player's fullscreen. */
+  /** Safari's fullscreen video (iOS); adapters whose player reports fullscreen set it too. */
   readonly webkitDisplayingFullscreen?: boolean;
 }
 
@@ -129,12 +130,13 @@ function check(options: VideoOptions): number[] {
     throw configError(`videoEngagement ${name} is ${show(value)}; ${rule}`);
   };
   const isPct = (p: unknown) => (p as number) > 0 && (p as number) <= 100;
-  const PCTS = 'percents from 1 to 100';
+  const PCTS = 'use percents above 0, up to 100';
   if (media && media != 'video' && media != 'all') bad('media', media, 'use "video" or "all"');
   if (!(Array.isArray(milestones) && milestones.every(isPct))) bad('milestones', milestones, PCTS);
   if (completeAt !== undefined && !isPct(completeAt)) bad('completeAt', completeAt, PCTS);
   return milestones.slice().sort((a, b) => a - b);
 }
+
 // Media events the view is made of. `playing` ends a stall, `emptied` means the source changed
 // (or was removed). Rate and volume are read at every event: while playing, timeupdate comes 4
 // times a second, so a change is counted from at most 250 ms late, without two more listeners.
@@ -147,8 +149,8 @@ const EVENTS = 'play pause playing waiting seeking seeked timeupdate ended empti
  * last moment a page surely has), when the source changes (`emptied`) and on `stop`; a view
  * hidden more than once sends more than one, each superseding the one before, and none when
  * nothing played since the last. Listeners only, no timer: nothing runs while the media does
- * not play. The `pause` before `ended` is no pause, the `waiting`
- * inside a seek no rebuffer, and a loop's jump back to 0 no seek.
+ * not play. The `pause` before `ended` is no pause, the `waiting` inside a seek no rebuffer, and
+ * a loop's jump back to 0 (or a replay after the end) no seek. Throws for a bad option.
  *
  * @returns stop: sends the summary of a started view and removes every listener.
  * @example
@@ -159,7 +161,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   const { completeAt } = options;
   const d = document;
   const ua = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
-  const { round, min } = Math;
+  const { round } = Math;
   // To 0.1 s; NaN (unknown) and Infinity (live) go on the wire as null, like every non-finite number.
   const r1 = (x: number) => round(x * 10) / 10;
   // The view: what it is, how it started, what was sent (reset() sets them).
@@ -175,10 +177,8 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   let rebuffers: number;
   let rebufMs: number;
   let sent: number;
-  let autoplay = false;
-  let id = '';
-  let title = '';
-  let src = '';
+  // Who the view is: id, title, source and how it started, fixed at its start.
+  let who: Pick<VideoProps, 'videoId' | 'title' | 'src' | 'autoplay'>;
   // Clocks: playing since t0, stalled since rb (-1 when not), and the state of that stretch;
   // adv: media seconds that stretch played.
   let t = 0;
@@ -195,7 +195,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   let from: number;
 
   const emit = (type: VideoEventType, extra?: Partial<VideoProps>) =>
-    callback(type, { videoId: id, title, src, duration: r1(dur), currentTime: r1(pos), autoplay, ...extra });
+    callback(type, { ...who, duration: r1(dur), currentTime: r1(pos), ...extra });
   // Adds the stretch since the last call to the clocks that ran in it.
   const tick = () => {
     t = performance.now();
@@ -226,7 +226,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
       emit('video_summary', {
         watchedMs: round(watched),
         uniqueSecondsWatched: r1(seen),
-        percentWatched: round(min(100, pct())) || 0,
+        percentWatched: round(pct()) || 0,
         seeks,
         rebuffers,
         rebufferMs: round(rebufMs),
@@ -259,12 +259,14 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
       if (started) emit('video_resume');
       else {
         started = true;
-        // A view the visitor started comes with transient user activation (also from a click
-        // inside a player's iframe); elsewhere fall back to the autoplay attribute.
-        autoplay = ua ? !ua.isActive : m.autoplay;
-        id = m.dataset?.crumbtrailVideoId || m.id || m.currentSrc;
-        title = m.dataset?.crumbtrailTitle || m.title || m.getAttribute?.('aria-label') || '';
-        src = m.currentSrc;
+        who = {
+          videoId: m.dataset?.crumbtrailVideoId || m.id || m.currentSrc,
+          title: m.dataset?.crumbtrailTitle || m.title || m.getAttribute?.('aria-label') || '',
+          src: m.currentSrc,
+          // A view the visitor started comes with transient user activation (also from a click
+          // inside a player's iframe); elsewhere fall back to the autoplay attribute.
+          autoplay: ua ? !ua.isActive : m.autoplay,
+        };
         emit('video_start');
       }
     }
@@ -288,8 +290,8 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
         rebuffers++;
         rb = t;
       }
-      // The media itself (Safari's video) or an element around it (a site's player) fullscreen;
-      // adapters report their iframe's state. Seen at the next event: timeupdate while playing.
+      // The media itself (Safari's video) or an element around it (a site's player, an
+      // adapter's iframe) fullscreen. Seen at the next event: timeupdate while playing.
       fs ||= !!(m.webkitDisplayingFullscreen || m.closest?.(':fullscreen'));
       // Milestones come from the played ranges: a short video reports each one it played
       // through even when timeupdate skips past it, and a seek reports none.
@@ -302,15 +304,17 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     if (run || m.paused || m.seeking) rb = -1;
   };
 
-  const offs = [
-    listen(m as unknown as EventTarget, EVENTS, on),
-    listen(d, 'visibilitychange', () => d.visibilityState == 'hidden' && summary()),
-  ];
+  // Sums up with fresh figures: the last timeupdate may be 250 ms old.
+  const end = () => {
+    on({ type: 'timeupdate' });
+    summary();
+  };
+  const offs = [listen(m as unknown as EventTarget, EVENTS, on), listen(d, 'visibilitychange', () => d.visibilityState == 'hidden' && end())];
   reset();
   // Media already playing when tracking begins (autoplay before the script loaded).
   if (!m.paused) on({ type: 'play' });
   return () => {
-    if (offs[0]) summary();
+    if (offs[0]) end();
     offs.splice(0).forEach((off) => off());
   };
 }

@@ -375,9 +375,9 @@ describe('identity and autoplay of a <video>', () => {
 
 describe('options', () => {
   it('throw a clear error for a bad value', () => {
-    expect(() => videoEngagement({ milestones: [10, 150] })).toThrow('crumbtrail: videoEngagement milestones is an array; percents from 1 to 100');
+    expect(() => videoEngagement({ milestones: [10, 150] })).toThrow('crumbtrail: videoEngagement milestones is an array; use percents above 0, up to 100');
     expect(() => videoEngagement({ milestones: [0] })).toThrow(/milestones/);
-    expect(() => videoEngagement({ completeAt: 0 })).toThrow('crumbtrail: videoEngagement completeAt is 0; percents from 1 to 100');
+    expect(() => videoEngagement({ completeAt: 0 })).toThrow('crumbtrail: videoEngagement completeAt is 0; use percents above 0, up to 100');
     expect(() => videoEngagement({ media: 'audio' as 'all' })).toThrow('crumbtrail: videoEngagement media is "audio"; use "video" or "all"');
     expect(() => onVideo(() => {}, { completeAt: 101 })).toThrow(/completeAt is 101/);
   });
