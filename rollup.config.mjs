@@ -13,12 +13,14 @@ export const terserOptions = {
   ecma: 2020,
   module: false,
   compress: {
-    passes: 3,
+    // Measured on the core build: two passes and hoisted function declarations come out smaller
+    // than three passes, and so do arrows kept as arrows rather than turned into methods.
+    passes: 2,
+    hoist_funs: true,
     pure_getters: true,
     unsafe_arrows: true,
     unsafe_comps: true,
     unsafe_math: true,
-    unsafe_methods: true,
     unsafe_proto: true,
     unsafe_regexp: true,
     unsafe_symbols: true,
