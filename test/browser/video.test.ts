@@ -4,7 +4,8 @@ import type { Collector, StoredEvent } from '../../examples/collector/server.mjs
 import { collectConsole, launchBrowser, startSite, startTestCollector, type ConsoleRecord, type Site } from './harness';
 import { IMPORT_MAP, NODE_MODULES } from './pages';
 
-// The fixture is a 6.000 s VP8 WebM of 60 frames (ffprobe), 2.3 KB, made with
+// The fixture is a 6.000 s VP8 WebM of 60 blue 64x48 frames (ffprobe), 2.3 KB, committed so that
+// the tests need no ffmpeg. An equivalent one:
 // `ffmpeg -f lavfi -i color=blue:size=64x48:rate=10:duration=6 -c:v libvpx blue-6s.webm`.
 const VIDEO = '/media/blue-6s.webm';
 
