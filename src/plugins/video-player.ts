@@ -27,7 +27,7 @@ export interface PlayerMedia extends MediaLike {
   /**
    * Moves the position to `t` seconds when playing (or standing still) can explain the move,
    * adding what played to `played`, and returns false; returns true, changing nothing, for a
-   * jump: a seek the player did not announce.
+   * jump: a seek the player did not announce. During a seek every position is where it lands.
    */
   jumped(t: number): boolean;
   /** Starts a seek landing at `t` (fires `seeking` unless one is under way). */

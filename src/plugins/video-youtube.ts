@@ -53,13 +53,24 @@ export function youtubeAdapter(player: YouTubePlayer): MediaLike {
   }
   return playerMedia((m) => {
     let timer: ReturnType<typeof setInterval> | undefined;
+    // A player destroyed while tracked has lost its methods: reading it must not throw into the
+    // page from a timer or the API's callback, so the reading stops there.
+    const safe =
+      <T>(fn: (arg: T) => void) =>
+      (arg: T) => {
+        try {
+          fn(arg);
+        } catch {
+          clearInterval(timer);
+        }
+      };
     const iframe = player.getIframe();
     m.dataset = iframe.dataset;
     m.getAttribute = (name) => iframe.getAttribute(name);
     m.closest = (selector) => iframe.closest(selector);
     // Reads what the API can tell synchronously; a new video id means the player moved on.
     const sync = () => {
-      const id = new URL(player.getVideoUrl()).searchParams.get('v') || '';
+      const id = /[?&]v=([^&#]+)/.exec(player.getVideoUrl())?.[1] || '';
       if (id != m.id) {
         if (m.id) m.change();
         m.id = id;
@@ -72,15 +83,15 @@ export function youtubeAdapter(player: YouTubePlayer): MediaLike {
       m.volume = player.getVolume() / 100;
       return player.getCurrentTime();
     };
-    const poll = () => {
+    const poll = safe(() => {
       const t = sync();
       if (m.jumped(t)) {
         m.seek(t);
         m.seeked();
       }
       m.fire('timeupdate');
-    };
-    const onState = ({ data }: YouTubeEvent) => {
+    });
+    const onState = safe(({ data }: YouTubeEvent) => {
       const t = sync();
       clearInterval(timer);
       if (m.jumped(t)) m.seek(t);
@@ -106,7 +117,7 @@ export function youtubeAdapter(player: YouTubePlayer): MediaLike {
         m.paused = true;
         m.fire('pause');
       } else m.paused = true; // unstarted or cued: a video that waits for its first play
-    };
+    });
     sync();
     const state = player.getPlayerState();
     m.paused = state != 1 && state != 3;

@@ -255,6 +255,19 @@ describe('youtubeAdapter', () => {
     expect(yt.types()).toContain('video_progress');
   });
 
+  it('a player destroyed while it plays is no longer read, and nothing throws into the page', () => {
+    const yt = tracked();
+    start(yt);
+    yt.advance(500);
+    // YT.Player.destroy() removes the iframe; the object's methods then fail.
+    yt.player.getCurrentTime = () => {
+      throw new TypeError('Cannot read properties of null');
+    };
+    expect(() => yt.advance(1000)).not.toThrow();
+    expect(vi.getTimerCount()).toBe(0);
+    expect(() => yt.setState(PAUSED)).not.toThrow();
+  });
+
   it('throws a clear error for something that is not a ready player', () => {
     expect(() => youtubeAdapter({} as YouTubePlayer)).toThrow('crumbtrail: youtubeAdapter got an object; pass a YT.Player once it is ready (in its onReady event)');
   });
