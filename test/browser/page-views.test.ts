@@ -26,13 +26,19 @@ const render = () => setTimeout(() => {
 }, 30);
 window.go = (url) => { history.pushState({}, '', url); render(); };
 addEventListener('popstate', render);
+addEventListener('pageshow', (e) => e.persisted && (window.restored = true));
 document.getElementById('q').addEventListener('input', (e) => history.replaceState({}, '', '/?q=' + encodeURIComponent(e.target.value)));
 window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 50 }, plugins: [pageViews()] });
 </script></body></html>`;
 
 beforeAll(async () => {
   [browser, collector] = await Promise.all([launchBrowser(), startTestCollector()]);
-  site = await startSite({ mounts: NODE_MODULES, pages: { '/index.html': spa(collector.batchUrl) } });
+  site = await startSite({
+    mounts: NODE_MODULES,
+    pages: { '/index.html': spa(collector.batchUrl), '/next.html': '<!doctype html><title>Next</title><p>next</p>' },
+    // Chromium keeps no page served with no-store (the harness default) in the back/forward cache.
+    headers: { '/': { 'Cache-Control': 'no-cache' } },
+  });
 });
 beforeEach(() => collector.reset());
 afterAll(async () => {
@@ -108,5 +114,27 @@ describe('page views of an SPA in real Chromium', () => {
       ['/shoes', 'Shoes', '/'],
     ]);
     await close();
+  });
+});
+
+describe('a restore from the back/forward cache in real Chromium', () => {
+  it('is a new page view of the same URL', async () => {
+    // Playwright turns the back/forward cache off by default; this browser keeps it on.
+    const bfcache = await launchBrowser({ ignoreDefaultArgs: ['--disable-back-forward-cache'] });
+    try {
+      const page = await bfcache.newPage();
+      await page.goto(`${site.url}/`);
+      await collector.waitForEvents((all) => views(all).length == 1);
+      await page.goto(`${site.url}/next.html`);
+      // A restored page fires no load event: wait for the commit, then for its pageshow.
+      await page.goBack({ waitUntil: 'commit' });
+      await page.waitForFunction(() => (window as unknown as { restored?: boolean }).restored, undefined, { timeout: 5000 });
+      expect(views(await settled(page)).map(row)).toEqual([
+        ['/', 'Home', ''],
+        ['/', 'Home', ''],
+      ]);
+    } finally {
+      await bfcache.close();
+    }
   });
 });
