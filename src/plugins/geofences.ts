@@ -1,4 +1,4 @@
-import { configError } from '../core/errors';
+import { configError, show } from '../core/errors';
 import { getItem, setItem } from '../core/storage';
 import type { Plugin, Props } from '../core/types';
 import { coarse, distance } from './geo-math';
@@ -144,6 +144,10 @@ const load = (key: string) => {
 export function geofences(options: GeofencesOptions): Plugin {
   let [fences, problems] = checkFences(options.fences || []);
   if (!options.fencesUrl == !options.fences) problems.push('geofences() needs fences or fencesUrl (data-geofences)');
+  const { start = 'if-granted', context = 'off', loiterMs = 1 } = options;
+  if (!['if-granted', 'manual'].includes(start)) problems.push(`geofences start is ${show(start)}; allowed: if-granted, manual`);
+  if (!['off', 'coarse', 'exact'].includes(context)) problems.push(`geofences context is ${show(context)}; allowed: off, coarse, exact`);
+  if (!(loiterMs > 0)) problems.push(`geofences loiterMs is ${show(loiterMs)}; it must be a positive number of milliseconds`);
   if (problems.length) throw configError(problems.join('; '));
 
   return {

@@ -450,4 +450,11 @@ describe('geofences: configuration', () => {
     expect(() => geofences({})).toThrow('crumbtrail: geofences() needs fences or fencesUrl (data-geofences)');
     expect(() => geofences({ fences: [], fencesUrl: '/f.json' })).toThrow('needs fences or fencesUrl');
   });
+
+  it('throws a clear message for a bad start, context or loiterMs', () => {
+    const bad = (o: object) => () => geofences({ fences: [], ...o } as GeofencesOptions);
+    expect(bad({ start: 'always' })).toThrow('crumbtrail: geofences start is "always"; allowed: if-granted, manual');
+    expect(bad({ context: 'precise' })).toThrow('crumbtrail: geofences context is "precise"; allowed: off, coarse, exact');
+    expect(bad({ loiterMs: -1 })).toThrow('crumbtrail: geofences loiterMs is -1; it must be a positive number of milliseconds');
+  });
 });
