@@ -215,9 +215,14 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     rate = m.playbackRate;
   };
   const pct = () => (seen / dur) * 100;
-  const complete = () => {
-    if (!done) emit('video_complete');
-    done = true;
+  // Takes its condition rather than being called under an `if`: a minifier allowed unsafe
+  // comparisons (our build's terser, unsafe_comps) turns `if (!(a >= b))` into `if (a < b)`,
+  // which is wrong when one side is NaN (a duration not known yet) or undefined (no completeAt).
+  const complete = (now: unknown) => {
+    if (now && !done) {
+      done = true;
+      emit('video_complete');
+    }
   };
   const summary = () => {
     tick();
@@ -278,7 +283,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
       if (type == 'seeking' && from < 0) from = pos + adv;
       if (type == 'seeked' && from >= 0) {
         // A loop's jump back to the start, or a replay after the end, is no seek.
-        if ((m.loop || done) && from > dur - 1 && pos < 1) complete();
+        if ((m.loop || done) && from > dur - 1 && pos < 1) complete(1);
         else {
           seeks++;
           emit('video_seek', { from: r1(from), to: r1(pos) });
@@ -296,7 +301,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
       // Milestones come from the played ranges: a short video reports each one it played
       // through even when timeupdate skips past it, and a seek reports none.
       while (pct() >= milestones[hit]!) emit('video_progress', { percent: milestones[hit++] });
-      if (type == 'ended' || pct() >= completeAt!) complete();
+      complete(type == 'ended' || pct() >= completeAt!);
     }
     // Playing: frames advance (an ended medium is paused, a stalled one below HAVE_FUTURE_DATA).
     const run = started && !m.paused && !m.seeking && m.readyState > 2;

@@ -33,6 +33,9 @@ beforeAll(async () => {
     mounts: { ...NODE_MODULES, '/media/': 'test/fixtures/video' },
     pages: {
       '/video.html': videoPage(`${video}<button id="play" onclick="v.play()">Play</button>`),
+      '/script.html': `<!doctype html><html><head><title>Script tag</title>
+<script async src="/dist/crumbtrail.min.js" data-collector="${collector.batchUrl}" data-plugins="video" data-namespace="videotag" data-flush-interval="100"></script>
+</head><body><video id="tagged" src="${VIDEO}" muted autoplay></video></body></html>`,
       '/later.html': videoPage(
         '<main id="main"></main>',
         `setTimeout(() => {
@@ -178,6 +181,22 @@ describe('video engagement in real Chromium', () => {
     expect(s.playbackRates).toEqual([2]);
     expect(percents(events)).toEqual([10, 25, 50, 75, 90]);
     expect(log.errors()).toEqual([]);
+  });
+
+  it('the script-tag build tracks the page\'s videos with data-plugins="video"', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const log = collectConsole(page);
+    await page.goto(`${site.url}/script.html`);
+    const tagged = (all: StoredEvent[]) => all.filter((e) => props(e).videoId == 'tagged');
+    const [start] = tagged(await collector.waitForEvents((all) => tagged(all).length > 0, { filter: { type: 'video_start' } }));
+    expect(props(start!)).toMatchObject({ videoId: 'tagged', duration: 6, autoplay: true });
+    expect(log.errors()).toEqual([]);
+    await page.close();
+    const events = tagged(await collector.waitForEvents((all) => tagged(all).some((e) => e.type == 'video_summary')));
+    // The minified build must not complete a video that is far from its end.
+    expect(types(events).filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_summary']);
+    await context.close();
   });
 
   it('videos inserted 2 s after load, in the page and in an open shadow root, are tracked; removing one sends its summary', async () => {
