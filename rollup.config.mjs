@@ -7,8 +7,9 @@ const external = Object.keys(pkg.dependencies);
 
 // Minification shared by the script-tag builds and the size check (bench/size.mjs). The output
 // keeps "use strict" (`module: true` would drop it from the IIFE). Of the unsafe
-// transforms, those that hold for this code: not `unsafe`, which turns String(x) into ""+x and
-// so throws for a Symbol where String() does not.
+// transforms, only those that cannot change behaviour: not `unsafe`, which turns String(x) into
+// ""+x and so throws for a Symbol; not `unsafe_comps`, which turns !(a < b) into a >= b, wrong
+// when either side is undefined or NaN; not `unsafe_math`, which reorders floating-point sums.
 export const terserOptions = {
   ecma: 2020,
   module: false,
@@ -19,8 +20,6 @@ export const terserOptions = {
     hoist_funs: true,
     pure_getters: true,
     unsafe_arrows: true,
-    unsafe_comps: true,
-    unsafe_math: true,
     unsafe_proto: true,
     unsafe_regexp: true,
     unsafe_symbols: true,
