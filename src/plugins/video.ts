@@ -80,8 +80,11 @@ export interface MediaLike {
   readonly loop?: boolean;
   readonly id: string;
   readonly title: string;
+  /** Where `data-crumbtrail-video-id` and `data-crumbtrail-title` are read. */
   readonly dataset?: DOMStringMap;
+  /** For `aria-label`, the title of last resort. */
   getAttribute?(name: string): string | null;
+  /** For `:fullscreen`: an element around the media (or an adapter's iframe) shown fullscreen. */
   closest?(selector: string): Element | null;
   /** Safari's fullscreen video (iOS); adapters whose player reports fullscreen set it too. */
   readonly webkitDisplayingFullscreen?: boolean;
