@@ -219,8 +219,8 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   };
   const pct = () => (seen / dur) * 100;
   // Takes its condition rather than being called under an `if`: a minifier allowed unsafe
-  // comparisons (our build's terser, unsafe_comps) turns `if (!(a >= b))` into `if (a < b)`,
-  // which is wrong when one side is NaN (a duration not known yet) or undefined (no completeAt).
+  // comparisons (terser's unsafe_comps, which our build once had) turns `if (!(a >= b))` into
+  // `if (a < b)`, wrong when a side is NaN (a duration not known yet) or undefined (no completeAt).
   const complete = (now: unknown) => {
     if (now && !done) {
       done = true;
