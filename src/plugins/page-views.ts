@@ -74,8 +74,8 @@ export function onPageView(callback: () => void, options: PageViewOptions = {}):
     // Back, forward and hash changes: every fragment navigation fires popstate before hashchange
     // (https://html.spec.whatwg.org/#updating-the-document); key() ignores the hash unless asked.
     // A page restored from the back/forward cache is a new view of the same URL; the pageshow of
-    // the load changes nothing.
-    listen(window, 'popstate pageshow', (e) => ((e as PageTransitionEvent).persisted ? fire(1) : schedule(1))),
+    // the load changes nothing (on a slow load it can come after a router's first replaceState).
+    listen(window, 'popstate pageshow', (e) => (e.type == 'popstate' ? schedule(1) : (e as PageTransitionEvent).persisted && fire(1))),
     listen(document, 'prerenderingchange', fire),
     // navigatesuccess follows every same-document navigation once its intercept handlers are
     // done (the route loaded), also those of navigation.navigate() that no history patch sees.

@@ -157,6 +157,15 @@ describe('onPageView', () => {
     expect(views).toEqual(['/', '/']);
   });
 
+  it('records no view when the load\'s pageshow comes after a search box rewrote the query', async () => {
+    const views = watch();
+    await settle();
+    history.replaceState(null, '', '/?q=shoes');
+    dispatchEvent(pageshow(false));
+    await settle();
+    expect(views).toEqual(['/']);
+  });
+
   it('waits until a prerendered page is shown before its first view', async () => {
     Object.defineProperty(document, 'prerendering', { value: true, configurable: true });
     try {
