@@ -59,8 +59,12 @@ const offer = (p: Page, coupon: object, fenceId = 'kadikoy') =>
     dispatchEvent(new CustomEvent('crumbtrail:coupon', { detail: { fence: { id, lat: 40.99, lng: 29.03, radius: 50 }, coupon } }));
   }, [coupon, fenceId] as const);
 
+// In the order the page recorded them: batches may reach the collector out of order (the click's
+// event can leave by beacon as the page navigates, before the batch holding coupon_shown).
 const couponEvents = (ns: string) => (all: StoredEvent[]) =>
-  all.filter((e) => e.type.startsWith('coupon_') && (e.page as { path: string }).path == `/${ns}.html`);
+  all
+    .filter((e) => e.type.startsWith('coupon_') && (e.page as { path: string }).path == `/${ns}.html`)
+    .sort((a, b) => a.ts - b.ts || (a.seq as number) - (b.seq as number));
 
 describe('the coupon toast in real Chromium', () => {
   it('shows a coupon whose text is markup as that text, loading nothing and running nothing', async () => {

@@ -40,7 +40,6 @@
     var sku = new URLSearchParams(location.search).get('sku');
     var item = catalog[sku] ? sku : 'trail-runner';
     var p = catalog[item];
-    document.title = p.name + ' · Fernway Outfitters';
     $('[data-name]').textContent = p.name;
     $('[data-price]').textContent = money(p.price);
     $('[data-tagline]').textContent = p.tagline;
