@@ -169,6 +169,9 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   const r1 = (x: number) => round(x * 10) / 10;
   // The view: what it is, how it started, what was sent (reset() sets them).
   let started: boolean;
+  // A pause came since the last play: the next play resumes. (Media found playing at attach
+  // still fires its queued play event: that one resumes nothing.)
+  let halted: boolean;
   let done: boolean;
   let fs: boolean;
   // Milestones reached: an index into the ascending milestones.
@@ -245,7 +248,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     }
   };
   const reset = () => {
-    started = done = fs = false;
+    started = halted = done = fs = false;
     watched = muteMs = seeks = rebuffers = rebufMs = pos = seen = 0;
     rates = [];
     hit = 0;
@@ -263,8 +266,9 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     if (!m.seeking) pos = m.currentTime;
     if (m.duration > 0) dur = m.duration;
     seen = rangesTotal(m.played);
+    if (type == 'pause') halted = true;
     if (type == 'play') {
-      if (started) emit('video_resume');
+      if (started) halted && emit('video_resume');
       else {
         started = true;
         who = {
@@ -277,6 +281,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
         };
         emit('video_start');
       }
+      halted = false;
     }
     if (started) {
       // Chromium fires pause just before ended: that one is no pause of the visitor's.

@@ -311,6 +311,15 @@ describe('trackMedia', () => {
     expect(seen).toEqual(['video_start']);
   });
 
+  it('the queued play event of media found playing resumes nothing', () => {
+    const media = fakeMedia({ paused: false });
+    const seen: VideoEventType[] = [];
+    trackMedia(media.m, (type) => seen.push(type));
+    media.fire('play');
+    media.fire('playing');
+    expect(seen).toEqual(['video_start']);
+  });
+
   it('stop sends the summary and removes every listener: later events send nothing', () => {
     const v = tracked();
     v.play();
