@@ -1,7 +1,6 @@
-// Plain-JS helpers for the benchmarks, mirroring test/browser/harness.ts (which is TypeScript and
-// cannot be imported by `node bench/bench.mjs`): Debian's Chromium, a static site on 127.0.0.1 and
+// Plain-JS helpers for the benchmarks (test/browser/harness.ts is TypeScript, which
+// `node bench/bench.mjs` cannot import): Debian's Chromium, a static site on 127.0.0.1 and
 // the example collector with a throw-away data folder.
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -9,21 +8,11 @@ import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { startCollector } from '../examples/collector/server.mjs';
+import { CHROMIUM_ARGS, chromiumPath, IMPORT_MAP } from '../test/browser/chromium.mjs';
+
+export { IMPORT_MAP };
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
-
-/** Flags proven on these machines (shared/BROWSER-TESTING.md): no network chatter, no GPU. */
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
 
 /**
  * Launches Debian's Chromium (never a downloaded one); `$CHROMIUM_BIN` wins.
@@ -32,25 +21,8 @@ const CHROMIUM_ARGS = [
  * const browser = await launchBrowser();
  */
 export function launchBrowser() {
-  const executablePath =
-    process.env.CHROMIUM_BIN ||
-    (existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium');
-  return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
+  return chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
 }
-
-/**
- * Resolves the ESM build's dependencies from the served node_modules, as test/browser/pages.ts does.
- *
- * @example
- * const head = `<script type="importmap">${IMPORT_MAP}</script>`;
- */
-export const IMPORT_MAP = JSON.stringify({
-  imports: {
-    'idb-keyval': '/node_modules/idb-keyval/dist/index.js',
-    'web-vitals': '/node_modules/web-vitals/dist/web-vitals.js',
-    'web-vitals/attribution': '/node_modules/web-vitals/dist/web-vitals.attribution.js',
-  },
-});
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.map': 'application/json' };
 

@@ -1,7 +1,7 @@
 /// <reference types="node" />
 // Helpers for the real-Chromium tests (test/browser/*.test.ts): they run in vitest's node
 // environment and drive Debian's Chromium with playwright-core. See ../shared/BROWSER-TESTING.md.
-import { createReadStream, existsSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type LaunchOptions, type Page } from 'playwright-core';
+import { CHROMIUM_ARGS, chromiumPath } from './chromium.mjs';
 import {
   startCollector,
   type Collector,
@@ -17,29 +18,6 @@ import {
 
 /** The repository root: mounts and `dist/` are resolved from here, whatever the cwd. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
-
-/** Flags proven on these machines (BROWSER-TESTING.md); no network chatter, no GPU, no sandbox. */
-export const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-  '--autoplay-policy=no-user-gesture-required',
-];
-
-/**
- * The Chromium to drive: `$CHROMIUM_BIN`, else Debian's binary (the /usr/bin/chromium wrapper
- * prints a harmless shell error, so the real binary is preferred when present).
- */
-export function chromiumPath(): string {
-  if (process.env.CHROMIUM_BIN) return process.env.CHROMIUM_BIN;
-  return existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium';
-}
 
 /**
  * Launches Debian's Chromium (never a downloaded one) with {@link CHROMIUM_ARGS}.

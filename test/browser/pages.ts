@@ -3,14 +3,9 @@
 // `c` the collector URL, `o` extra options as JSON. They expose `window.tracker`, and what the
 // tracker reported in `window.errors`, `window.drops` and `window.sentIds`.
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { IMPORT_MAP } from './chromium.mjs';
 
-export const IMPORT_MAP = JSON.stringify({
-  imports: {
-    'idb-keyval': '/node_modules/idb-keyval/dist/index.js',
-    'web-vitals': '/node_modules/web-vitals/dist/web-vitals.js',
-    'web-vitals/attribution': '/node_modules/web-vitals/dist/web-vitals.attribution.js',
-  },
-});
+export { IMPORT_MAP };
 
 /** Mount for `startSite` so that the import map resolves. */
 export const NODE_MODULES = { '/node_modules/': 'node_modules' };
