@@ -2,13 +2,13 @@
 //
 // Haversine assumes a sphere and is off by up to 0.56 % (north-south at the equator). A flat
 // projection scaled by the ellipsoid's radii of curvature at the mean latitude (the method of
-// Mapbox's cheap-ruler, https://github.com/mapbox/cheap-ruler) stays within 0.04 % of Vincenty
+// Mapbox's cheap-ruler, https://github.com/mapbox/cheap-ruler) stays within 0.05 % of Vincenty
 // up to 100 km and 80° of latitude, and needs one cosine and one square root.
 
 const RAD = Math.PI / 180;
 // WGS84: metres per degree of arc of the semi-major axis, and the squared eccentricity.
 const M = 6378137 * RAD;
-const E2 = 0.0066943799901413165;
+const E2 = 0.00669438;
 
 /**
  * Metres per degree of longitude and per degree of latitude at latitude `lat`.
@@ -18,9 +18,10 @@ const E2 = 0.0066943799901413165;
  */
 export function scales(lat: number): [number, number] {
   const c = Math.cos(lat * RAD);
-  const w2 = 1 / (1 - E2 * (1 - c * c));
-  const w = Math.sqrt(w2);
-  return [M * w * c, M * w * w2 * (1 - E2)];
+  // The radii of curvature divide by (1 - e² sin²)^½ and ^1.5; with e² sin² under 0.0067 their
+  // first-order expansions are off by less than 0.01 %, and need no square root.
+  const x = E2 * (1 - c * c);
+  return [M * c * (1 + x / 2), M * (1 - E2) * (1 + 1.5 * x)];
 }
 
 /**
@@ -33,7 +34,7 @@ export function scales(lat: number): [number, number] {
 export const wrap = (deg: number): number => deg - Math.round(deg / 360) * 360;
 
 /**
- * Distance in metres between two points given in degrees; within 0.04 % of the ellipsoidal
+ * Distance in metres between two points given in degrees; within 0.05 % of the ellipsoidal
  * (Vincenty) distance up to 100 km, worse far beyond: use it for geofences, not for flights.
  *
  * @example

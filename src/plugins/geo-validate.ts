@@ -51,19 +51,14 @@ export interface Fence {
   dwellMs?: number;
 }
 
-/** A field's rule: a test and what it asks for (to finish "… must be "). */
-export type Rule = [test: (v: any) => unknown, rule: string];
+// A field's rule: a test and what it asks for (to finish "… must be ").
+type Rule = [test: (v: any) => unknown, rule: string];
 
-/**
- * A number rule.
- * @example num(0, 10)[1]; // 'a number from 0 to 10'
- */
-export const num = (min: number, max: number): Rule => [(v) => typeof v == 'number' && v >= min && v <= max, `a number from ${min} to ${max}`];
+const num = (min: number, max: number): Rule => [(v) => typeof v == 'number' && v >= min && v <= max, `a number from ${min} to ${max}`];
 const TEXT: Rule = [(v) => typeof v == 'string' && v && v.length <= 1000, 'text of 1 to 1000 characters'];
 // An end of 24:00 is the end of the day.
 const HOURS = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
-/** True for a plain object (not null, not an array). */
-export const isObject = (v: unknown): unknown => v && typeof v == 'object' && !Array.isArray(v);
+const isObject = (v: unknown): unknown => v && typeof v == 'object' && !Array.isArray(v);
 
 /**
  * The end of a coupon in epoch ms: a date alone (`2026-08-31`) runs to the end of that day
@@ -99,21 +94,6 @@ const COUPON: Record<string, Rule> = {
 };
 
 /**
- * Adds to `problems` one message per field of `o` that breaks its rule. The first `required`
- * rules must be met; the others also allow a missing value.
- *
- * @example
- * checkFields(problems, 'geofence "a"', { lat: 95 }, { lat: num(-90, 90) }, 1);
- * // problems: ['geofence "a" has lat 95; lat must be a number from -90 to 90']
- */
-export const checkFields = (problems: string[], name: string, o: Record<string, unknown>, rules: Record<string, Rule>, required: number, prefix = ''): void =>
-  Object.keys(rules).forEach((k, j) => {
-    const v = o[k];
-    const [test, rule] = rules[k];
-    if (!test(v) && (j < required || v !== undefined)) problems.push(`${name} has ${(k = prefix + k)} ${show(v)}; ${k} must be ${rule}`);
-  });
-
-/**
  * Checks a fences list (or a fences file: `{ "fences": [...] }`). Returns the valid fences and
  * one message per problem, naming the fence, the field, the value and the rule; a fence with a
  * problem is left out, the others are kept.
@@ -130,12 +110,19 @@ export function checkFences(input: unknown): [Fence[], string[]] {
   const fences = list.filter((f, i) => {
     const n = problems.length;
     const id = f?.id;
-    const name = `geofence ${typeof id == 'string' ? JSON.stringify(id) : '#' + (i + 1)}`;
-    if (!isObject(f)) problems.push(`${name} is ${show(f)}; it must be an object`);
+    const bad = (what: string, rule: string) => problems.push(`geofence ${typeof id == 'string' ? JSON.stringify(id) : '#' + (i + 1)} ${what}; ${rule}`);
+    // The first `required` rules must be met; the others also allow a missing value.
+    const check = (o: Record<string, unknown>, rules: Record<string, Rule>, required: number, prefix = '') =>
+      Object.keys(rules).forEach((k, j) => {
+        const v = o[k];
+        const [test, rule] = rules[k];
+        if (!test(v) && (j < required || v !== undefined)) bad(`has ${(k = prefix + k)} ${show(v)}`, `${k} must be ${rule}`);
+      });
+    if (!isObject(f)) bad(`is ${show(f)}`, 'it must be an object');
     else {
-      checkFields(problems, name, f, FENCE, 4);
-      if (isObject(f.coupon)) checkFields(problems, name, f.coupon, COUPON, 1, 'coupon.');
-      if (seen[id]) problems.push(`${name} is listed twice; ids must be unique`);
+      check(f, FENCE, 4);
+      if (isObject(f.coupon)) check(f.coupon, COUPON, 1, 'coupon.');
+      if (seen[id]) bad('is listed twice', 'ids must be unique');
       seen[id] = 1;
     }
     return problems.length == n;

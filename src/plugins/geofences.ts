@@ -143,17 +143,20 @@ const load = (key: string) => {
  */
 export function geofences(options: GeofencesOptions): Plugin {
   let [fences, problems] = checkFences(options.fences || []);
-  if (!options.fencesUrl == !options.fences) problems.push('geofences() needs fences or fencesUrl (data-geofences)');
-  const { start = 'if-granted', context = 'off', loiterMs = 1 } = options;
-  if (!['if-granted', 'manual'].includes(start)) problems.push(`geofences start is ${show(start)}; allowed: if-granted, manual`);
-  if (!['off', 'coarse', 'exact'].includes(context)) problems.push(`geofences context is ${show(context)}; allowed: off, coarse, exact`);
-  if (!(loiterMs > 0)) problems.push(`geofences loiterMs is ${show(loiterMs)}; it must be a positive number of milliseconds`);
+  const { fencesUrl: url, start, context, onEnter, loiterMs = 3e5 } = options;
+  const check = (k: 'start' | 'context' | 'loiterMs', ok: unknown, rule: string) => ok || problems.push(`geofences ${k} is ${show(options[k])}; ${rule}`);
+  const oneOf = (k: 'start' | 'context', allowed: string) =>
+    check(k, options[k] === undefined || allowed.split(', ').includes(options[k]!), 'allowed: ' + allowed);
+  if (!url == !options.fences) problems.push('geofences() needs fences or fencesUrl (data-geofences)');
+  oneOf('start', 'if-granted, manual');
+  oneOf('context', 'off, coarse, exact');
+  check('loiterMs', loiterMs > 0, 'it must be a positive number of milliseconds');
   if (problems.length) throw configError(problems.join('; '));
 
   return {
     name: 'geofences',
     setup(tracker) {
-      const { fencesUrl: url, context, onEnter, loiterMs = 3e5, geolocation: geo = navigator.geolocation, permissions = navigator.permissions } = options;
+      const { geolocation: geo = navigator.geolocation, permissions = navigator.permissions } = options;
       const d = document;
       const { abs, min, max, round } = Math;
       const report = tracker.report;
@@ -260,8 +263,7 @@ export function geofences(options: GeofencesOptions): Plugin {
               st.i = st.l = t;
               // The coupon goes out when it has not expired, the local time is within
               // activeHours and none was handed out for this fence within cooldownHours.
-              const now = new Date(t);
-              const m = now.getHours() * 60 + now.getMinutes();
+              const m = minutes(new Date(t).toTimeString());
               const a = minutes(h);
               const b = minutes(h.slice(6));
               const coupon =
@@ -299,7 +301,7 @@ export function geofences(options: GeofencesOptions): Plugin {
         } else if (status == 'paused' && !off) watch();
       };
       d.addEventListener('visibilitychange', onVisibility);
-      if (options.start != 'manual') {
+      if (start != 'manual') {
         permissions?.query({ name: 'geolocation' }).then((p) => {
           // Also when the visitor grants the permission later (to this site's own location button).
           (p.onchange = () => {
@@ -313,19 +315,20 @@ export function geofences(options: GeofencesOptions): Plugin {
       if (url) {
         const cacheKey = KEY + ':fences';
         const cache: { u: string; t: number; f: Fence[] } | undefined = load(cacheKey);
+        const bad = (m: string) => report(`geofences: ${url}: ${m}`);
         if (cache?.u == url) fences = cache.f;
         if (cache?.u != url || Date.now() - cache.t > 18e5) {
           fetch(url, { cache: 'no-cache' })
             .then((r) => (r.ok ? r.json() : Promise.reject(Error('HTTP ' + r.status))))
             .then((json) => {
               const [f, p] = checkFences(json);
-              p.forEach((m) => report(`geofences: ${url}: ${m}`));
+              p.forEach(bad);
               if (f.length || !p.length) {
                 fences = f;
                 setItem(cacheKey, JSON.stringify({ u: url, t: Date.now(), f }));
               }
             })
-            .catch((e) => report(`geofences: ${url}: ${e.message}`));
+            .catch((e) => bad(e.message));
         }
       }
 
