@@ -109,10 +109,6 @@ type State = Record<string, { i?: number; w?: 1; c?: number; l?: number }>;
 
 const KEY = 'crumbtrail:geo';
 
-// High accuracy: network positions (often 100 m and worse) cannot enter a 50 m fence. A fix up
-// to 15 s old is fine for walking speed. The timeout bounds only the wait for the first fix.
-const WATCH: PositionOptions = { enableHighAccuracy: true, maximumAge: 15e3, timeout: 6e4 };
-
 // A visit whose last fix inside is older than this when watching resumes (the page was hidden
 // or closed meanwhile) ended unseen: it gets a late exit, and being there now is a new visit.
 const STALE = 36e5;
@@ -157,9 +153,6 @@ export function geofences(options: GeofencesOptions): Plugin {
     name: 'geofences',
     setup(tracker) {
       const { geolocation: geo = navigator.geolocation, permissions = navigator.permissions } = options;
-      const d = document;
-      const { abs, min, max, round } = Math;
-      const report = tracker.report;
       // Since when the fixes in a row were inside a fence not yet entered (in memory only).
       const since: Record<string, number> = {};
       const said: Partial<Record<GeoStatus, 1>> = {};
@@ -179,7 +172,7 @@ export function geofences(options: GeofencesOptions): Plugin {
       };
       const fail = (s: GeoStatus) => {
         set(s);
-        if (!said[s]) report(`geofences: no position (${s})`);
+        if (!said[s]) tracker.report(`geofences: no position (${s})`);
         said[s] = 1;
       };
       const unwatch = () => {
@@ -189,7 +182,7 @@ export function geofences(options: GeofencesOptions): Plugin {
         id = unavailable = 0;
       };
       const watch = () => {
-        if (d.visibilityState == 'hidden') return set('paused');
+        if (document.visibilityState == 'hidden') return set('paused');
         late = true;
         id = geo!.watchPosition(
           ({ coords: c }) => {
@@ -212,7 +205,10 @@ export function geofences(options: GeofencesOptions): Plugin {
               unavailable ||= setTimeout(() => fail('unavailable'), 1e4);
             }
           },
-          WATCH,
+          // High accuracy: network positions (often 100 m and worse) cannot enter a 50 m fence.
+          // A fix up to 15 s old is fine for walking speed. The timeout bounds only the wait for
+          // the first fix.
+          { enableHighAccuracy: true, maximumAge: 15e3, timeout: 6e4 },
         );
       };
       const begin = () => {
@@ -235,13 +231,13 @@ export function geofences(options: GeofencesOptions): Plugin {
           const st = s[fid] || {};
           const p = since[fid];
           // A degree of latitude is over 110 km: most far fences cost a subtraction, not a distance.
-          const dist = !st.i && abs(f.lat - lat) * 11e4 > r ? 1 / 0 : distance(lat, lng, f.lat, f.lng);
+          const dist = !st.i && Math.abs(f.lat - lat) * 11e4 > r ? 1 / 0 : distance(lat, lng, f.lat, f.lng);
           const emit = (type: GeofenceEventType, more?: Props) =>
-            tracker.emit(type, { fenceId: fid, name: f.name, distance: round(dist), accuracy: round(acc), ...more } as Props);
+            tracker.emit(type, { fenceId: fid, name: f.name, distance: Math.round(dist), accuracy: Math.round(acc), ...more } as Props);
           if (st.i) {
             // Hysteresis: out only when even the near edge of the accuracy circle is past the
             // exit ring. A late exit happened unseen, after the last fix inside: count to that.
-            if (real && (dist - acc > r + max(25, r / 5) || (late && t - st.l! > STALE))) {
+            if (real && (dist - acc > r + Math.max(25, r / 5) || (late && t - st.l! > STALE))) {
               emit('geofence_exit', { insideMs: (late ? st.l! : t) - st.i, ...(late && { detectedLate: true }) });
               s[fid] = { c: st.c };
               continue;
@@ -251,7 +247,7 @@ export function geofences(options: GeofencesOptions): Plugin {
               if (t - st.i >= loiterMs) {
                 emit('geofence_dwell', { insideMs: t - st.i });
                 st.w = 1;
-              } else next = min(next, st.i + loiterMs);
+              } else next = Math.min(next, st.i + loiterMs);
             }
             s[fid] = st;
           } else if (dist <= r && acc <= r) {
@@ -280,10 +276,10 @@ export function geofences(options: GeofencesOptions): Plugin {
               try {
                 onEnter?.(f, coupon);
               } catch (e) {
-                report(e);
+                tracker.report(e);
               }
               if (coupon) dispatchEvent(new CustomEvent('crumbtrail:coupon', { detail: { fence: f, coupon } }));
-            } else if (dwell && since[fid]) next = min(next, since[fid] + dwell);
+            } else if (dwell && since[fid]) next = Math.min(next, since[fid] + dwell);
           } else if (real) since[fid] = 0;
         }
         if (real) late = false;
@@ -293,14 +289,14 @@ export function geofences(options: GeofencesOptions): Plugin {
 
       const onVisibility = () => {
         // Hidden pages get no positions anyway; giving the watch up saves the battery.
-        if (d.visibilityState == 'hidden') {
+        if (document.visibilityState == 'hidden') {
           if (id) {
             unwatch();
             set('paused');
           }
         } else if (status == 'paused' && !off) watch();
       };
-      d.addEventListener('visibilitychange', onVisibility);
+      document.addEventListener('visibilitychange', onVisibility);
       if (start != 'manual') {
         permissions?.query({ name: 'geolocation' }).then((p) => {
           // Also when the visitor grants the permission later (to this site's own location button).
@@ -315,7 +311,7 @@ export function geofences(options: GeofencesOptions): Plugin {
       if (url) {
         const cacheKey = KEY + ':fences';
         const cache: { u: string; t: number; f: Fence[] } | undefined = load(cacheKey);
-        const bad = (m: string) => report(`geofences: ${url}: ${m}`);
+        const bad = (m: string) => tracker.report(`geofences: ${url}: ${m}`);
         if (cache?.u == url) fences = cache.f;
         if (cache?.u != url || Date.now() - cache.t > 18e5) {
           fetch(url, { cache: 'no-cache' })
@@ -359,7 +355,7 @@ export function geofences(options: GeofencesOptions): Plugin {
         });
       return () => {
         stop();
-        d.removeEventListener('visibilitychange', onVisibility);
+        document.removeEventListener('visibilitychange', onVisibility);
         if (unuse) unuse();
       };
     },
