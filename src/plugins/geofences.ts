@@ -186,9 +186,9 @@ export function geofences(options: GeofencesOptions): Plugin {
         late = true;
         id = geo!.watchPosition(
           ({ coords: c }) => {
+            set('watching');
             clearTimeout(unavailable);
             unavailable = 0;
-            set('watching');
             last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
             step(1);
           },
@@ -315,7 +315,10 @@ export function geofences(options: GeofencesOptions): Plugin {
         if (cache?.u == url) fences = cache.f;
         if (cache?.u != url || Date.now() - cache.t > 18e5) {
           fetch(url, { cache: 'no-cache' })
-            .then((r) => (r.ok ? r.json() : Promise.reject(Error('HTTP ' + r.status))))
+            .then((r) => {
+              if (!r.ok) throw Error('HTTP ' + r.status);
+              return r.json();
+            })
             .then((json) => {
               const [f, p] = checkFences(json);
               p.forEach(bad);
