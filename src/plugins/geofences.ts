@@ -259,6 +259,7 @@ export function geofences(options: GeofencesOptions): Plugin {
               st.i = st.l = t;
               // The coupon goes out when it has not expired, the local time is within
               // activeHours and none was handed out for this fence within cooldownHours.
+              // toTimeString starts with the local HH:MM:SS in every engine (ECMA-262 TimeString).
               const m = minutes(new Date(t).toTimeString());
               const a = minutes(h);
               const b = minutes(h.slice(6));
