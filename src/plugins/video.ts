@@ -1,17 +1,13 @@
 import { configError, show } from '../core/errors';
-import type { Plugin, Props } from '../core/types';
+import type { EventType, Plugin, Props } from '../core/types';
 import { listen } from './page-util';
 import { rangesTotal, type TimeRangesLike } from './video-ranges';
 
-/** Events of the video plugin, in the order a view makes them. */
-export type VideoEventType =
-  | 'video_start'
-  | 'video_pause'
-  | 'video_resume'
-  | 'video_seek'
-  | 'video_progress'
-  | 'video_complete'
-  | 'video_summary';
+/**
+ * Events of the video plugin: `video_start`, `video_pause`, `video_resume`, `video_seek`,
+ * `video_progress`, `video_complete`, `video_summary` (the names of {@link EventType}).
+ */
+export type VideoEventType = Extract<EventType, `video_${string}`>;
 
 /**
  * Props of every video event. Times are in seconds to 0.1 s, durations of watching in whole
