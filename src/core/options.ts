@@ -1,5 +1,6 @@
 import type { Consent, Plugin, StorageKind, Transport } from './types';
 import { configError, show } from './errors';
+import { unknownOption } from './suggest';
 
 /** Batching of deliveries. */
 export interface BatchOptions {
@@ -106,6 +107,9 @@ const RULES: Record<string, [(v: unknown) => unknown, string]> = {
 const fail = (name: string, value: unknown, allowed: string) => {
   throw configError(`option "${name}" is ${show(value)}; allowed: ${allowed}`);
 };
+const unknown = (name: string, names: string[]) => {
+  throw configError(`option "${name}": ${unknownOption(name.replace(/.*\./, ''), names)}`);
+};
 
 /** The configuration with every default and no collector or transport. */
 export function defaultConfig(): Config {
@@ -132,7 +136,7 @@ export function resolveOptions(input: unknown): Config {
   const config = defaultConfig() as Config & Obj;
   const { batch, queue } = config;
   for (const k in o) {
-    if (!RULES[k]) fail(k, o[k], `no such option; options are ${Object.keys(RULES).join(', ')}`);
+    if (!RULES[k]) unknown(k, Object.keys(RULES));
     if (o[k] !== undefined) {
       if (!RULES[k][0](o[k])) fail(k, o[k], RULES[k][1]);
       config[k] = o[k];
@@ -153,7 +157,9 @@ export function resolveOptions(input: unknown): Config {
   }
   for (const section of ['batch', 'queue']) {
     for (const k in o[section] as Obj) {
-      if (!RANGES[section + '.' + k]) fail(section + '.' + k, (o[section] as Obj)[k], 'no such option');
+      if (!RANGES[section + '.' + k]) {
+        unknown(section + '.' + k, Object.keys(RANGES).flatMap((r) => (r.startsWith(section + '.') ? [r.slice(section.length + 1)] : [])));
+      }
     }
   }
   if (!o.collector == !o.transport) throw configError('give one of the options "collector" (a URL) and "transport"');

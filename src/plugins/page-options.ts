@@ -2,6 +2,7 @@
 // dwell-time.ts behind a check of their options. The script tag passes them no options and so
 // carries no checks, as it carries no check of the tracker's options (startTracker).
 import { configError, show } from '../core/errors';
+import { unknownOption } from '../core/suggest';
 import type { Plugin } from '../core/types';
 import * as dwell from './dwell-time';
 import * as views from './page-views';
@@ -35,11 +36,8 @@ function checkOptions(where: string, options: unknown, rules: Rules): void {
   }
   for (const [name, value] of Object.entries(options)) {
     const rule = rules[name];
-    const allowed = !rule
-      ? 'no such option; options are ' + Object.keys(rules).join(', ')
-      : Array.isArray(rule)
-        ? !rule[0](value) && rule[1]
-        : (!value || typeof value != 'object') && 'an object';
+    if (!rule) throw configError(`${where} option "${name}": ${unknownOption(name, Object.keys(rules))}`);
+    const allowed = Array.isArray(rule) ? !rule[0](value) && rule[1] : (!value || typeof value != 'object') && 'an object';
     if (value !== undefined && allowed) {
       throw configError(`${where} option "${name}" is ${show(value)}; allowed: ${allowed}`);
     }

@@ -305,7 +305,7 @@ describe('pageViews()', () => {
 
   it('throws a clear error at call time for a bad option', () => {
     expect(() => pageViews({ hahs: true } as never)).toThrow(
-      'crumbtrail: pageViews option "hahs" is true; allowed: no such option; options are auto, hash, query, settleMs',
+      'crumbtrail: pageViews option "hahs": no such option; did you mean "hash"? Options are auto, hash, query, settleMs',
     );
     expect(() => pageViews({ settleMs: -5 })).toThrow('crumbtrail: pageViews option "settleMs" is -5; allowed: a number from 0 to 86400000');
     expect(() => pageViews({ query: 'yes' } as never)).toThrow('crumbtrail: pageViews option "query" is "yes"; allowed: true or false');
