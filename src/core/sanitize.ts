@@ -10,10 +10,12 @@ const MAX_DEPTH = 10;
  * Makes `props` JSON-safe by one pass of JSON.stringify, which already drops functions and
  * symbols, writes NaN and ±Infinity as null and applies toJSON (Dates): the replacer also cuts
  * long strings, turns BigInt (which would throw) into a string, and leaves out DOM objects,
- * circular references and values nested too deep. Returns a clean copy and adds what was
- * repaired to `problems`, so that the caller reports one error per call.
+ * circular references and values nested too deep. Strings that are URLs with a query or a
+ * hash (a video's signed src, a link with a token) go through `redact`, as the page's URL does.
+ * Returns a clean copy and adds what was repaired to `problems`, so that the caller reports one
+ * error per call.
  */
-export function sanitize(props: unknown, problems: string[]): Props {
+export function sanitize(props: unknown, problems: string[], redact: (url: string) => string): Props {
   const fix = (key: string, what: string, to?: unknown) => (
     problems.push(`${key || 'props'} (${what}) ${to === undefined ? 'left out' : 'sent as ' + to}`), to
   );
@@ -23,11 +25,15 @@ export function sanitize(props: unknown, problems: string[]): Props {
     try {
       if (typeof props != 'object' || Array.isArray(props)) fix('', 'not an object');
       else {
+        // A DOM object or window as the props is left out whole: stringify gives undefined.
         json = JSON.stringify(props, function (this: unknown, key: string, v: unknown) {
           // `this` holds `key`: unwinding the stack to it leaves exactly the ancestors of `v`.
           while (parents.length && parents[parents.length - 1] !== this) parents.pop();
           const t = typeof v;
-          if (t == 'string') return (v as string).length > MAX_STRING ? fix(key, 'over 8 KB', 'its first 8192 characters') && (v as string).slice(0, MAX_STRING) : v;
+          if (t == 'string') {
+            const s = /^https?:\/\/[^?#]*[?#]/i.test(v as string) ? redact(v as string) : (v as string);
+            return s.length > MAX_STRING ? fix(key, 'over 8 KB', 'its first 8192 characters') && s.slice(0, MAX_STRING) : s;
+          }
           if (t == 'number') return isFinite(v as number) ? v : fix(key, String(v), null);
           if (t == 'bigint') return fix(key, 'BigInt', 'a string') && String(v);
           if (t == 'function' || t == 'symbol') return fix(key, t);
@@ -37,7 +43,7 @@ export function sanitize(props: unknown, problems: string[]): Props {
             if (parents.push(v) > MAX_DEPTH) return fix(key, 'nested too deep');
           }
           return v;
-        });
+        }) || json;
       }
     } catch (e) {
       // A toJSON() or getter that throws.

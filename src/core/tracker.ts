@@ -68,7 +68,7 @@ export function startTracker(config: Config): Tracker {
       if (!type) [type, name] = [name as string, undefined];
     }
     try {
-      const clean = sanitize(props, problems);
+      const clean = sanitize(props, problems, redact);
       // Redacting parses the URL: do it once per URL, not once per event.
       if (location.href != href) url = redact((href = location.href));
       if (type == 'page_view') {

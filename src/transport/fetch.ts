@@ -34,7 +34,9 @@ export function fetchTransport(options: FetchTransportOptions): Transport {
 export function fetchSender(options: FetchTransportOptions, atExit: (bodies: string[]) => string[]): Transport {
   const { url, timeoutMs = 10_000, headers } = options;
   const post = async (body: string, keepalive: boolean): Promise<SendResult> => {
-    const signal = AbortSignal.timeout(timeoutMs);
+    // Safari before 16 has no AbortSignal.timeout: its requests go without our timeout rather
+    // than not at all.
+    const signal = AbortSignal.timeout?.(timeoutMs);
     try {
       const res = await (options.fetch || fetch)(url, {
         method: 'POST',
@@ -47,7 +49,7 @@ export function fetchSender(options: FetchTransportOptions, atExit: (bodies: str
       });
       return resultOf(res.status, res.headers.get('Retry-After'));
     } catch (e) {
-      return { ok: false, retry: true, error: signal.aborted ? 'timeout' : String(e) };
+      return { ok: false, retry: true, error: signal?.aborted ? 'timeout' : String(e) };
     }
   };
   return {

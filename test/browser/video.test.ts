@@ -35,7 +35,7 @@ beforeAll(async () => {
       '/video.html': videoPage(`${video}<button id="play" onclick="v.play()">Play</button>`),
       '/script.html': `<!doctype html><html><head><title>Script tag</title>
 <script async src="/dist/crumbtrail.min.js" data-collector="${collector.batchUrl}" data-plugins="video" data-namespace="videotag" data-flush-interval="100"></script>
-</head><body><video id="tagged" src="${VIDEO}" muted autoplay></video></body></html>`,
+</head><body><video id="tagged" src="${VIDEO}?token=signed-abc&v=2" muted autoplay></video></body></html>`,
       '/later.html': videoPage(
         '<main id="main"></main>',
         `setTimeout(() => {
@@ -183,14 +183,14 @@ describe('video engagement in real Chromium', () => {
     expect(log.errors()).toEqual([]);
   });
 
-  it('the script-tag build tracks the page\'s videos with data-plugins="video"', async () => {
+  it('the script-tag build tracks the page\'s videos with data-plugins="video", a signed src redacted', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
     const log = collectConsole(page);
     await page.goto(`${site.url}/script.html`);
     const tagged = (all: StoredEvent[]) => all.filter((e) => props(e).videoId == 'tagged');
     const [start] = tagged(await collector.waitForEvents((all) => tagged(all).length > 0, { filter: { type: 'video_start' } }));
-    expect(props(start!)).toMatchObject({ videoId: 'tagged', duration: 6, autoplay: true });
+    expect(props(start!)).toMatchObject({ videoId: 'tagged', duration: 6, autoplay: true, src: `${site.url}${VIDEO}?token=REDACTED&v=2` });
     expect(log.errors()).toEqual([]);
     await page.close();
     const events = tagged(await collector.waitForEvents((all) => tagged(all).some((e) => e.type == 'video_summary')));

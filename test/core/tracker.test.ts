@@ -45,6 +45,23 @@ describe('the event envelope', () => {
     expect(e.context.screen).toMatch(/^\d+x\d+$/);
   });
 
+  it('redacts URLs in props as it redacts the page URL, at any depth, and leaves other strings alone', async () => {
+    const { tracker, events, errors } = setup({ redact: ['token', 'customer'] });
+    const id = tracker.track('watch', {
+      src: 'https://cdn.test/v.mp4?token=SECRET&q=1',
+      nested: { links: ['HTTP://cdn.test/a#customer=42', 'https://cdn.test/plain.mp4'] },
+      note: 'see https://x.test/?token=SECRET',
+    });
+    await tracker.flush();
+    const { props } = events().find((x) => x.id == id)!;
+    expect(props).toEqual({
+      src: 'https://cdn.test/v.mp4?token=REDACTED&q=1',
+      nested: { links: ['http://cdn.test/a#customer=REDACTED', 'https://cdn.test/plain.mp4'] },
+      note: 'see https://x.test/?token=SECRET',
+    });
+    expect(errors).toHaveLength(0);
+  });
+
   it('gives every event a unique id', async () => {
     const { tracker, events } = setup();
     for (let i = 0; i < 500; i++) tracker.track('x');
@@ -72,6 +89,8 @@ describe('bad input to track()', () => {
     ['a BigInt', { big: 10n }, (p) => expect(p).toEqual({ big: '10' })],
     ['NaN and Infinity', { a: NaN, b: Infinity, c: -Infinity }, (p) => expect(p).toEqual({ a: null, b: null, c: null })],
     ['a DOM node', { el: document.body, ok: true }, (p) => expect(p).toEqual({ ok: true })],
+    ['a DOM node as the props', document.body, (p) => expect(p).toEqual({})],
+    ['window as the props', window, (p) => expect(p).toEqual({})],
     ['a string over 8 KB', { s: 'x'.repeat(10_000) }, (p) => expect((p.s as string).length).toBe(8192)],
     [
       'a circular reference',

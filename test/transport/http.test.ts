@@ -96,6 +96,16 @@ describe('fetchTransport', () => {
     expect(await fetchTransport({ url: URL_, timeoutMs: 50 }).send(batchOf(1), { unloading: false })).toEqual({ ok: false, retry: true, error: 'timeout' });
   });
 
+  it('still delivers where AbortSignal.timeout is missing (Safari before 16)', async () => {
+    vi.stubGlobal('AbortSignal', { ...AbortSignal, timeout: undefined });
+    try {
+      expect(await fetchTransport({ url: URL_ }).send(batchOf(2), { unloading: false })).toEqual({ ok: true });
+      expect(received[0].body.events).toHaveLength(2);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('sends keepalive requests of at most 64 KB at exit', async () => {
     const big = batchOf(6, 20_000);
     expect(await fetchTransport({ url: URL_, fetch: recordingFetch }).send(big, { unloading: true })).toEqual({ ok: true });
