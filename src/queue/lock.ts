@@ -19,11 +19,14 @@ export async function withFlushLock(
 ): Promise<boolean> {
   if (store.kind == 'memory') return fn().then(() => true);
   if (locks) {
+    let ran = false;
     try {
-      await locks.request(name, fn);
+      await locks.request(name, () => ((ran = true), fn()));
       return true;
-    } catch {
-      // Opaque origins have navigator.locks but refuse requests: fall back to the lease.
+    } catch (e) {
+      // Opaque origins have navigator.locks but refuse requests: fall back to the lease. An error
+      // of `fn` itself is no refusal: running `fn` again, outside the Web Lock, would race other tabs.
+      if (ran) throw e;
     }
   }
   const lease = (ms: number) => store.lease(owner, ms, Date.now()).catch(() => false);

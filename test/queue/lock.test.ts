@@ -35,6 +35,21 @@ describe('withFlushLock without Web Locks', () => {
     expect(names).toEqual(['crumbtrail:flush']);
   });
 
+  it('falls back to the lease only when Web Locks refuse the request, never when the flush itself fails', async () => {
+    // Opaque origins (sandboxed iframes) have navigator.locks but refuse every request.
+    const refusing = { request: () => Promise.reject(new DOMException('refused', 'SecurityError')) } as unknown as LockManager;
+    let runs = 0;
+    expect(await withFlushLock('f', idbStore(freshNamespace()), 'tab', async () => void runs++, refusing)).toBe(true);
+    expect(runs).toBe(1);
+    const granting = { request: async (_: string, fn: () => Promise<void>) => fn() } as unknown as LockManager;
+    const failing = withFlushLock('f', idbStore(freshNamespace()), 'tab', async () => {
+      runs++;
+      throw new Error('drain failed');
+    }, granting);
+    await expect(failing).rejects.toThrow('drain failed');
+    expect(runs).toBe(2);
+  });
+
   it('needs no lock for a memory store, which belongs to one page', async () => {
     const locks = { request: () => Promise.reject(new Error('must not be called')) } as unknown as LockManager;
     let ran = false;
