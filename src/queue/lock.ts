@@ -7,21 +7,26 @@ export const LEASE_MS = 10_000;
  * Runs `fn` while this tab is the only one flushing the shared store, so that two tabs never send
  * the same events. Web Locks wait their turn and are freed when a tab dies; where they are
  * missing, a lease with an expiry kept in the store is taken, renewed while `fn` runs and given
- * back after. Resolves false when another tab holds the lease (try again later). A memory store
- * belongs to this page alone and needs no lock.
+ * back after. Resolves false when another tab holds the lease, or took it while `fn` ran (try
+ * again later). A memory store belongs to this page alone and needs no lock.
+ *
+ * `fn` awaits `held()` before each batch and stops on false: renewals run on timers, which a
+ * background or suspended tab may not run for longer than the lease, and another tab then takes
+ * it. Only a lease can be lost; under a Web Lock or for a memory store `held()` is always true.
  */
 export async function withFlushLock(
   name: string,
   store: EventStore,
   owner: string,
-  fn: () => Promise<void>,
+  fn: (held: () => Promise<boolean>) => Promise<void>,
   locks: LockManager | undefined = globalThis.navigator?.locks,
 ): Promise<boolean> {
-  if (store.kind == 'memory') return fn().then(() => true);
+  const yes = async () => true;
+  if (store.kind == 'memory') return fn(yes).then(yes);
   if (locks) {
     let ran = false;
     try {
-      await locks.request(name, () => ((ran = true), fn()));
+      await locks.request(name, () => ((ran = true), fn(yes)));
       return true;
     } catch (e) {
       // Opaque origins have navigator.locks but refuse requests: fall back to the lease. An error
@@ -32,11 +37,12 @@ export async function withFlushLock(
   const lease = (ms: number) => store.lease(owner, ms, Date.now()).catch(() => false);
   if (!(await store.lease(owner, LEASE_MS, Date.now()))) return false;
   const renew = setInterval(lease, LEASE_MS / 3, LEASE_MS);
+  let mine = true;
   try {
-    await fn();
+    await fn(async () => (mine &&= await lease(LEASE_MS)));
   } finally {
     clearInterval(renew);
     await lease(0);
   }
-  return true;
+  return mine;
 }

@@ -1,8 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { idbStore } from '../../src/queue/idb-store';
 import { LEASE_MS, withFlushLock } from '../../src/queue/lock';
 import { memoryStore } from '../../src/queue/store';
 import { freshNamespace } from '../helpers';
+
+afterEach(() => void vi.useRealTimers());
 
 describe('withFlushLock without Web Locks', () => {
   it('lets only one tab flush while it holds the lease', async () => {
@@ -24,6 +26,29 @@ describe('withFlushLock without Web Locks', () => {
     expect(await store.lease('dead-tab', LEASE_MS, 1000)).toBe(true);
     expect(await store.lease('tab-2', LEASE_MS, 1000 + LEASE_MS - 1)).toBe(false);
     expect(await store.lease('tab-2', LEASE_MS, 1000 + LEASE_MS + 1)).toBe(true);
+  });
+
+  it('tells a tab whose lease another tab took while its timers were suspended to stop before its next batch', async () => {
+    const store = idbStore(freshNamespace());
+    vi.useFakeTimers({ toFake: ['Date'] });
+    let resume!: () => void;
+    const seen: string[] = [];
+    const first = withFlushLock('f', store, 'tab-1', async (held) => {
+      seen.push(`tab-1 holds: ${await held()}`);
+      // In the middle of a batch, suspended (background tab, iOS): no renewal runs.
+      await new Promise<void>((r) => (resume = r));
+      seen.push(`tab-1 holds: ${await held()}`);
+    }, undefined);
+    await vi.waitFor(() => expect(seen).toHaveLength(1));
+    vi.setSystemTime(Date.now() + LEASE_MS + 1000);
+    const second = withFlushLock('f', store, 'tab-2', async (held) => {
+      seen.push(`tab-2 holds: ${await held()}`);
+      resume();
+      await first;
+    }, undefined);
+    expect(await first).toBe(false);
+    expect(await second).toBe(true);
+    expect(seen).toEqual(['tab-1 holds: true', 'tab-2 holds: true', 'tab-1 holds: false']);
   });
 
   it('uses Web Locks where they exist', async () => {
