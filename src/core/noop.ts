@@ -14,6 +14,7 @@ export function noopTracker(): Tracker {
     on: () => () => {},
     off() {},
     report() {},
+    state: () => null,
     flush: done,
     shutdown: done,
     status: () => ({ length: 0, bytes: 0, oldestAgeMs: 0, storage: 'memory', consent: 'denied' }),

@@ -8,7 +8,12 @@ export interface Identity {
   sessionId(now: number): string;
   /** The signed-in user's id, set by `identify`; `null` clears it. */
   userId(id?: string | null): string | undefined;
-  /** Persist ids (consent granted) or keep them in memory only and remove stored ones. */
+  /** The ids events get now: anonymous, session (empty before the first event) and user. */
+  ids(): [string, string, string | undefined];
+  /**
+   * Persist ids (consent granted), adopting those a returning visitor has stored, or keep them
+   * in memory only and remove stored ones.
+   */
   persist(on: boolean): void;
 }
 
@@ -64,10 +69,18 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
       }
       return uid;
     },
+    ids: () => [aid, sid, uid],
     persist(on) {
       persist = on;
-      if (on) save();
-      else {
+      if (on) {
+        // Consent came after a pending start: the ids stored on an earlier visit win over those
+        // made meanwhile, and so does its session while it is alive.
+        aid = getItem(aidKey) || aid;
+        uid ||= getItem(uidKey) || undefined;
+        const [id, at] = (getItem(sidKey) || '').split(' ');
+        if (sid && id && last - +at < timeoutMs) sid = id;
+        save();
+      } else {
         for (const k of [aidKey, sidKey, uidKey]) setItem(k, null);
       }
     },

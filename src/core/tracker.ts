@@ -8,6 +8,7 @@ import { noopTracker } from './noop';
 import { resolveOptions, type Config, type TrackerOptions } from './options';
 import { sanitize } from './sanitize';
 import { createIdentity } from './session';
+import { getItem, removeKeys, setItem } from './storage';
 import type { Consent, CrumbEvent, DropReason, EventType, Middleware, Tracker } from './types';
 
 const CONSENTS: Consent[] = ['granted', 'pending', 'denied'];
@@ -47,6 +48,7 @@ export function startTracker(config: Config): Tracker {
   let url = '';
   let seq = 0;
   let stopped = false;
+  let consent = config.consent;
 
   // `method` names the public call whose caller gave `name`: a name that is not a non-empty
   // string is then repaired when it is a number or boolean, else the event is dropped; either
@@ -121,10 +123,24 @@ export function startTracker(config: Config): Tracker {
       identity.userId(userId);
       return record('identify', undefined, traits);
     },
-    setConsent(consent) {
-      if (!CONSENTS.includes(consent)) return report(`setConsent() got ${show(consent)}; ignored`);
-      identity.persist(consent == 'granted');
-      queue.setConsent(consent);
+    setConsent(c) {
+      if (!CONSENTS.includes(c)) return report(`setConsent() got ${show(c)}; ignored`);
+      const [aid, sid, uid] = identity.ids();
+      consent = c;
+      identity.persist(c == 'granted');
+      const [aid2, sid2, uid2] = identity.ids();
+      // Events held while consent was pending get the ids the visitor turned out to have.
+      queue.setConsent(c, (e) => {
+        if (e.anonymousId == aid) e.anonymousId = aid2;
+        if (e.sessionId == sid) e.sessionId = sid2;
+        if (!uid) e.userId ??= uid2;
+      });
+      // 'denied' removes every key of crumbtrail's, plugins' state included.
+      if (c == 'denied') removeKeys(config.namespace + ':');
+    },
+    state(key, value) {
+      const k = config.namespace + ':' + key;
+      return consent != 'granted' ? null : value === undefined ? getItem(k) : setItem(k, value) ? value : null;
     },
     use(fn) {
       if (typeof fn != 'function') {
@@ -154,6 +170,8 @@ export function startTracker(config: Config): Tracker {
     },
   };
 
+  // Denied from the start clears what an earlier visit stored.
+  if (consent == 'denied') tracker.setConsent(consent);
   for (const plugin of config.plugins) {
     try {
       const stop = plugin.setup(tracker);

@@ -265,6 +265,14 @@ export interface Tracker {
    */
   shutdown(): Promise<void>;
   /**
+   * A plugin's state in localStorage, under the tracker's namespace and only with consent: with
+   * one argument reads `key` (null when absent, when storage is unavailable or consent is not
+   * granted); with two writes it (`null` removes) and returns the value, or null when it was
+   * not stored. `setConsent('denied')` removes it with the rest of crumbtrail's storage.
+   * @example const seen = tracker.state('tour') == 'done'; tracker.state('tour', 'done');
+   */
+  state(key: string, value?: string | null): string | null;
+  /**
    * Reports an error through `on('error')` (used by plugins; never throws).
    * @example tracker.report(new Error('video: player gone'));
    */

@@ -1,5 +1,4 @@
 import { configError, show } from '../core/errors';
-import { getItem, setItem } from '../core/storage';
 import type { Plugin, Props } from '../core/types';
 import { coarse, distance } from './geo-math';
 import { checkFences, expiry, type Coupon, type Fence } from './geo-validate';
@@ -67,7 +66,7 @@ export interface GeofencesOptions {
   fences?: Fence[];
   /**
    * URL of a fences file (`{ "fences": [...] }`); give this or `fences`. The copy kept in
-   * localStorage is used at once; the file is fetched again (revalidated with the server, past
+   * localStorage (with consent) is used at once; the file is fetched again (revalidated with the server, past
    * any HTTP cache) when that copy is older than 30 minutes, about once per session. Bad fences
    * in it are reported and left out; a failed fetch, bad JSON or a file whose fences are all bad
    * is reported and the last good set stays (an empty list is a good set: no fences).
@@ -102,23 +101,16 @@ export interface GeofencesOptions {
 }
 
 /**
- * Per fence, in localStorage (shared by the tabs of the origin): entered at, dwell recorded,
- * coupon shown at, last fix inside at.
+ * Per fence: entered at, dwell recorded, coupon shown at, last fix inside at. Kept in
+ * localStorage (shared by the tabs of the origin) when consent is granted, else in memory.
  */
 type State = Record<string, { i?: number; w?: 1; c?: number; l?: number }>;
-
-const KEY = 'crumbtrail:geo';
 
 // A visit whose last fix inside is older than this when watching resumes (the page was hidden
 // or closed meanwhile) ended unseen: it gets a late exit, and being there now is a new visit.
 const STALE = 36e5;
 
 const minutes = (hhmm: string) => +hhmm.slice(0, 2) * 60 + +hhmm.slice(3, 5);
-const load = (key: string) => {
-  try {
-    return JSON.parse(getItem(key)!);
-  } catch {}
-};
 
 /**
  * Geofences: watches the visitor's position (only with their permission) and records
@@ -129,8 +121,9 @@ const load = (key: string) => {
  *
  * An enter needs two fixes in a row inside the radius (or `dwellMs` inside), each at least as
  * accurate as the radius; an exit needs a fix clearly past `radius + max(25 m, 20 %)`, so jitter
- * at the edge gives one enter, not ten. Fence state persists in localStorage: a reload inside a
- * fence is no new enter, and coupons are capped across reloads and tabs. Watching pauses while
+ * at the edge gives one enter, not ten. With consent granted, fence state persists in localStorage:
+ * a reload inside a fence is no new enter, and coupons are capped across reloads and tabs;
+ * without, it lasts as long as the page. Watching pauses while
  * the page is hidden. In the script tag: `data-plugins="geofences" data-geofences="/fences.json"`.
  *
  * @example
@@ -165,6 +158,12 @@ export function geofences(options: GeofencesOptions): Plugin {
       let last: GeoFix | undefined;
       let late = false;
       let off = false;
+      let mem: State = {};
+      const load = (key: string) => {
+        try {
+          return JSON.parse(tracker.state(key)!);
+        } catch {}
+      };
 
       const set = (s: GeoStatus) => {
         status = s;
@@ -224,7 +223,8 @@ export function geofences(options: GeofencesOptions): Plugin {
         clearTimeout(timer);
         const t = Date.now();
         const { lat, lng, accuracy: acc } = last!;
-        const s: State = load(KEY) || {};
+        const s: State = load('geo') || mem;
+        const save = () => tracker.state('geo', JSON.stringify((mem = s)));
         let next = 1 / 0;
         for (const f of fences) {
           const { id: fid, radius: r, dwellMs: dwell, coupon: c, activeHours: h = '00:00-24:00' } = f;
@@ -272,7 +272,7 @@ export function geofences(options: GeofencesOptions): Plugin {
                   : undefined;
               if (coupon) st.c = t;
               // Saved before anyone hears of it, so that another tab cannot show it too.
-              setItem(KEY, JSON.stringify(s));
+              save();
               emit('geofence_enter');
               try {
                 onEnter?.(f, coupon);
@@ -284,7 +284,7 @@ export function geofences(options: GeofencesOptions): Plugin {
           } else if (real) since[fid] = 0;
         }
         if (real) late = false;
-        setItem(KEY, JSON.stringify(s));
+        save();
         if (next < 1 / 0) timer = setTimeout(step, next - t);
       };
 
@@ -310,7 +310,7 @@ export function geofences(options: GeofencesOptions): Plugin {
         }, () => {});
       }
       if (url) {
-        const cacheKey = KEY + ':fences';
+        const cacheKey = 'geo:fences';
         const cache: { u: string; t: number; f: Fence[] } | undefined = load(cacheKey);
         const bad = (m: string) => tracker.report(`geofences: ${url}: ${m}`);
         if (cache?.u == url) fences = cache.f;
@@ -325,7 +325,7 @@ export function geofences(options: GeofencesOptions): Plugin {
               p.forEach(bad);
               if (f.length || !p.length) {
                 fences = f;
-                setItem(cacheKey, JSON.stringify({ u: url, t: Date.now(), f }));
+                tracker.state(cacheKey, JSON.stringify({ u: url, t: Date.now(), f }));
               }
             })
             .catch((e) => bad(e.message));

@@ -2,23 +2,26 @@ import type { Emitter } from '../core/emitter';
 import { toError } from '../core/errors';
 import { uuid } from '../core/id';
 import type { Config } from '../core/options';
-import { setItem } from '../core/storage';
-import type { Consent, DropReason, QueueStatus, SendResult, Transport } from '../core/types';
+import type { Consent, CrumbEvent, DropReason, QueueStatus, SendResult, Transport } from '../core/types';
 import { VERSION } from '../core/version';
 import { BEACON_LIMIT, makeBatch } from '../transport/body';
 import { backoffMs } from './backoff';
 import { durableStore, isQuota } from './idb-store';
 import { LEASE_MS, withFlushLock } from './lock';
-import { clearStash, readStash, stash } from './stash';
+import { clearStash, readStash, stash, unstash } from './stash';
 import { memoryStore, type StoredEvent } from './store';
 
 /** The delivery queue as the tracker sees it. */
 export interface Queue {
   /** Takes a tracked event: persisted within the tick, delivered in a batch. Never throws. */
   push(record: StoredEvent): void;
+  /**
+   * Changes consent. On 'granted', `adopt` may change the events held while consent was pending
+   * (the visitor's stored ids replace those made meanwhile) before they are queued.
+   */
   /** Resolves when what was queued before the call was delivered or the attempt failed. */
   flush(): Promise<void>;
-  setConsent(consent: Consent): void;
+  setConsent(consent: Consent, adopt?: (e: CrumbEvent) => void): void;
   status(): QueueStatus;
   /** Flushes, then removes every listener and timer. */
   stop(): Promise<void>;
@@ -52,8 +55,10 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   let unsaved: StoredEvent[] = [];
   let writing: StoredEvent[] = [];
   let saving: Promise<void> | undefined;
-  // Events already stashed and sent by the exit path of this page.
+  // Events already stashed and sent by the exit path of this page; and the ids this page put in
+  // the stash, taken out again if the page lives on.
   const exited = new Set<string>();
+  let stashed: string[] = [];
   let exiting = false;
   // This page's events not yet known to be delivered (by this tab or another), newest last,
   // bounded to what the exit budget could carry; and the ids of the batch being sent.
@@ -71,7 +76,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   };
   try {
     channel = new BroadcastChannel(ns);
-    channel.onmessage = (m) => forget(m.data);
+    // The host page could post on a channel of the same name.
+    channel.onmessage = (m) => Array.isArray(m.data) && forget(m.data);
   } catch {
     // Without BroadcastChannel, events another tab delivered may be sent again at exit.
   }
@@ -117,7 +123,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     } catch (e) {
       if (!isQuota(e)) throw e;
       // The origin's storage is full: drop the oldest tenth (at least as many events as are
-      // being added), then try once more.
+      // being added), then try once more. Counted first: other tabs may have added events.
+      await trim();
       await trim({ ...bounds, maxEvents: Math.max(0, count - Math.max(records.length, (count / 10) | 0)) });
       await store.add(records);
     }
@@ -185,7 +192,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
         records.push(r);
         size += r.n;
       }
-      if (!records.length) return void (count = bytes = oldest = 0);
+      // Nothing left (another tab may have delivered it): no retry is due, whatever the clock did.
+      if (!records.length) return void (count = bytes = oldest = fails = nextRetryAt = 0);
       oldest = records[0].e.ts;
       if (!(await deliver(records))) return;
     }
@@ -219,7 +227,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     const fresh = (list: StoredEvent[]) => list.filter((r) => !exited.has(r.e.id) && exited.add(r.e.id));
     const risky = fresh([...store.peek!(), ...writing, ...unsaved]);
     // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
-    if (config.storage != 'memory') stash(ns, risky);
+    if (config.storage != 'memory' && risky.length && stash(ns, risky)) stashed.push(...idsOf(risky));
     const all = [...(leavingForSite ? [] : fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id)))), ...risky];
     if (all.length) send(all, true).catch(() => {});
   };
@@ -234,6 +242,12 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     if (unsaved.push(r) == 1) Promise.resolve().then(save);
     if (exiting) exit();
     schedule(count + unsaved.length >= batch.maxEvents ? 0 : batch.flushIntervalMs);
+  };
+
+  // Clearing opens the database, which would create an empty one on a device that never had it.
+  const clear = async () => {
+    const dbs = store.kind == 'indexeddb' && (await globalThis.indexedDB?.databases?.());
+    if (!dbs || dbs.some((d) => d.name == ns)) await store.clear();
   };
 
   const start = async () => {
@@ -252,8 +266,19 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
 
   const onPage = (hidden: boolean, e?: Event) => {
     exiting = hidden;
-    if (hidden) return exit();
+    if (hidden) {
+      // Events of the exit's own listeners (page_leave, web vitals) come within the second; a
+      // page that lives on hidden then tracks by the normal path, not one beacon an event.
+      setTimeout(() => (exiting = false), 1000);
+      return exit();
+    }
     leavingForSite = false;
+    // The page lives on: what it stashed is in IndexedDB once written, not to be merged again
+    // (a memory store keeps nothing: its stash stays).
+    if (stashed.length && store.kind == 'indexeddb') {
+      const ids = stashed.splice(0);
+      save().then(() => unstash(ns, ids));
+    }
     if (lastError || (e as PageTransitionEvent)?.persisted) flush();
   };
   // Every listener goes with this signal, aborted by stop().
@@ -287,20 +312,22 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       if (held.push(r) > bounds.maxEvents) drop('queue_full', held.splice(0, 1).length);
     },
     flush,
-    setConsent(c) {
+    setConsent(c, adopt) {
       const was = consent;
       consent = c;
       if (c == 'granted') {
         if (was != 'granted') start();
-        held.splice(0).forEach(accept);
+        for (const { e } of held.splice(0)) {
+          adopt?.(e);
+          accept({ e, n: JSON.stringify(e).length });
+        }
       } else if (c == 'denied') {
         drop('consent', held.length + unsaved.length + writing.length);
         held.length = 0;
         unsaved = [];
         writing = [];
         count = bytes = oldest = 0;
-        setItem(ns + ':stash', null);
-        store.clear().catch(report);
+        clear().catch(report);
       }
     },
     status: () => ({
@@ -317,6 +344,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       stopped = true;
       clearTimeout(timer);
       channel?.close();
+      channel = undefined;
       listening.abort();
     },
   };

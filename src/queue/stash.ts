@@ -30,3 +30,9 @@ export function readStash(ns: string): [string | null, StoredEvent[]] {
 export function clearStash(ns: string, raw: string | null): void {
   if (raw && getItem(keyOf(ns)) === raw) setItem(keyOf(ns), null);
 }
+
+/** Takes the events with these ids out of the stash: they are safely in the queue. */
+export function unstash(ns: string, ids: string[]): void {
+  const left = readStash(ns)[1].filter((r) => !ids.includes(r.e.id));
+  setItem(keyOf(ns), left.length ? JSON.stringify(left) : null);
+}

@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/core/tracker';
-import type { CrumbEvent, Tracker } from '../../src/core/types';
+import type { Consent, CrumbEvent, Tracker } from '../../src/core/types';
 import { scales } from '../../src/plugins/geo-math';
 import type { Fence } from '../../src/plugins/geo-validate';
 import { geofences, type GeofencesOptions } from '../../src/plugins/geofences';
-import { captureTransport, freshNamespace } from '../helpers';
+import { captureTransport } from '../helpers';
 
 const CENTRE = { lat: 41.0082, lng: 28.9784 };
 const KY = scales(CENTRE.lat)[1];
@@ -45,15 +45,18 @@ function fakePermissions(state: PermissionState) {
   };
 }
 
+const NS = 'geotest';
 const trackers: Tracker[] = [];
-async function setup(options: Partial<GeofencesOptions> = {}, permission: PermissionState = 'granted', geo = fakeGeolocation()) {
+async function setup(options: Partial<GeofencesOptions> = {}, permission: PermissionState = 'granted', geo = fakeGeolocation(), consent: Consent = 'granted') {
   const perm = fakePermissions(permission);
   const events: CrumbEvent[] = [];
   const errors: string[] = [];
   const tracker = createTracker({
     transport: captureTransport().transport,
     storage: 'memory',
-    namespace: freshNamespace(),
+    consent,
+    // One namespace for every tracker of a test: a second setup is a reload or another tab.
+    namespace: NS,
     plugins: [geofences({ fences: [STORE], geolocation: geo.geolocation, permissions: perm.permissions, loiterMs: 60_000, ...options })],
   });
   trackers.push(tracker);
@@ -164,6 +167,21 @@ describe('geofences: state across reloads and tabs', () => {
     expect(first.geofenceEvents().map(([t]) => t)).toEqual(['geofence_enter']);
     expect(second.geofenceEvents()).toEqual([]);
     expect(coupons).toEqual([{ fence: STORE, coupon: COUPON }]);
+  });
+
+  it('keeps the state in memory only, writing nothing, until consent is granted, and removes it on denial', async () => {
+    const { tracker, geo, geofenceEvents } = await setup({}, 'granted', fakeGeolocation(), 'pending');
+    await walk(geo, [0, 0, 0, 5]);
+    expect(geofenceEvents().map(([t]) => t)).toEqual(['geofence_enter']);
+    expect(Object.keys(localStorage)).toEqual([]);
+    tracker.setConsent('granted');
+    await walk(geo, [0]);
+    expect(JSON.parse(localStorage.getItem(NS + ':geo')!)).toHaveProperty('store-1.i');
+    tracker.setConsent('denied');
+    expect(localStorage.getItem(NS + ':geo')).toBeNull();
+    await walk(geo, [0, 0]);
+    expect(geofenceEvents().map(([t]) => t)).toEqual(['geofence_enter']);
+    expect(localStorage.getItem(NS + ':geo')).toBeNull();
   });
 
   it('ends a visit last seen inside over an hour ago with a late exit, then counts a new visit', async () => {
@@ -371,7 +389,7 @@ describe('geofences: fences file', () => {
     expect(first.geofenceEvents()).toHaveLength(1);
     expect(fetch).toHaveBeenCalledWith('/fences.json', { cache: 'no-cache' });
     await first.tracker.shutdown();
-    localStorage.removeItem('crumbtrail:geo'); // forget the visit, keep the file
+    localStorage.removeItem(NS + ':geo'); // forget the visit, keep the file
     const second = await setup({ fences: undefined, fencesUrl: '/fences.json' });
     await walk(second.geo, [0, 0]);
     expect(fetch).toHaveBeenCalledTimes(1);
@@ -385,7 +403,7 @@ describe('geofences: fences file', () => {
     await ok.tracker.shutdown();
     for (let i = 0; i < 2; i++) {
       vi.advanceTimersByTime(31 * 60_000);
-      localStorage.removeItem('crumbtrail:geo');
+      localStorage.removeItem(NS + ':geo');
       const next = await setup({ fences: undefined, fencesUrl: '/fences.json' });
       await walk(next.geo, [0, 0]);
       expect(next.geofenceEvents()).toHaveLength(1);
@@ -408,7 +426,7 @@ describe('geofences: fences file', () => {
     vi.stubGlobal('fetch', vi.fn(async () => answers.shift()!));
     await (await setup({ fences: undefined, fencesUrl: '/fences.json' })).tracker.shutdown();
     vi.advanceTimersByTime(31 * 60_000);
-    localStorage.removeItem('crumbtrail:geo');
+    localStorage.removeItem(NS + ':geo');
     const { geo, geofenceEvents, errors } = await setup({ fences: undefined, fencesUrl: '/fences.json' });
     await walk(geo, [0, 0]);
     expect(geofenceEvents()).toEqual([]);

@@ -23,6 +23,10 @@ afterEach(async () => {
 });
 
 const tick = () => new Promise((r) => setTimeout(r, 0));
+const setVisibility = (v: DocumentVisibilityState) => {
+  Object.defineProperty(document, 'visibilityState', { value: v, configurable: true });
+  document.dispatchEvent(new Event('visibilitychange'));
+};
 
 describe('persisting', () => {
   it('writes everything tracked in one tick in one IndexedDB transaction', async () => {
@@ -129,6 +133,33 @@ describe('delivery', () => {
     expect(tracker.status()).toMatchObject({ length: 1, lastError: 'crumbtrail: custom transport broke' });
   });
 
+  it('delivers on a flush after shutdown without an error', async () => {
+    let up = false;
+    const { tracker, errors, events } = setup(() => (up ? { ok: true } : { ok: false, retry: true }));
+    tracker.track('a');
+    await tracker.shutdown();
+    up = true;
+    const sent = vi.fn();
+    tracker.on('sent', sent);
+    await tracker.flush();
+    expect(events().map((e) => e.name)).toEqual(['a', 'a']);
+    expect(sent).toHaveBeenCalledTimes(1);
+    expect(errors).toEqual([]);
+  });
+
+  it('ignores messages of the host page on a broadcast channel of the same name', async () => {
+    const { tracker, errors, namespace } = setup();
+    const host = new BroadcastChannel(namespace);
+    host.postMessage(42);
+    host.postMessage({ not: 'ids' });
+    // Delivered asynchronously; a throwing handler would surface as an unhandled error.
+    await new Promise((r) => setTimeout(r, 50));
+    host.close();
+    tracker.track('still-working');
+    await tracker.flush();
+    expect(errors).toEqual([]);
+  });
+
   it('emits sent with the delivered ids', async () => {
     const { tracker } = setup();
     const sent = vi.fn();
@@ -140,6 +171,17 @@ describe('delivery', () => {
 });
 
 describe('retry', () => {
+  it('forgets a pending retry once the queue is empty, delivered by another tab', async () => {
+    const namespace = freshNamespace();
+    const a = setup(() => ({ ok: false, retry: true }), { namespace });
+    a.tracker.track('x');
+    await a.tracker.flush();
+    expect(a.tracker.status().nextRetryAt).toBeGreaterThan(Date.now());
+    await setup(undefined, { namespace }).tracker.flush();
+    await a.tracker.flush();
+    expect(a.tracker.status().nextRetryAt).toBeUndefined();
+  });
+
   it('backs off exponentially with jitter, from 1 s, honouring Retry-After', async () => {
     const answers: SendResult[] = [
       { ok: false, retry: true },
@@ -235,6 +277,28 @@ describe('exit', () => {
     document.dispatchEvent(new Event('visibilitychange'));
   });
 
+  it('tracks by the normal path a second after the page was hidden, not one beacon an event', async () => {
+    const { tracker, exits, events, namespace } = setup();
+    setVisibility('hidden');
+    await new Promise((r) => setTimeout(r, 1100));
+    for (let i = 0; i < 5; i++) tracker.track('background', { i });
+    await tracker.flush();
+    expect(exits).toEqual([]);
+    expect(events()).toHaveLength(5);
+    expect(readStash(namespace)[1]).toEqual([]);
+    setVisibility('visible');
+  });
+
+  it('takes out of the stash what a page that lived on has since written to IndexedDB', async () => {
+    const { tracker, namespace } = setup(() => ({ ok: false, retry: true }));
+    tracker.track('switched-away');
+    setVisibility('hidden');
+    expect(readStash(namespace)[1].map((r) => r.e.name)).toEqual(['switched-away']);
+    setVisibility('visible');
+    await vi.waitFor(() => expect(readStash(namespace)[1]).toEqual([]));
+    expect(tracker.status().length).toBe(1);
+  });
+
   it('merges the stash of an earlier page into the queue', async () => {
     const namespace = freshNamespace();
     const first = setup(() => ({ ok: false, retry: true }), { namespace });
@@ -288,5 +352,28 @@ describe('storage failures', () => {
     vi.restoreAllMocks();
     expect(dropped).toContainEqual({ reason: 'quota', count: 2 });
     expect(tracker.status().length).toBe(19);
+  });
+
+  it('counts the events other tabs queued before dropping a tenth for a full quota', async () => {
+    const namespace = freshNamespace();
+    const a = setup(() => ({ ok: false, retry: true }), { namespace });
+    await a.tracker.flush();
+    const b = setup(() => ({ ok: false, retry: true }), { namespace });
+    for (let i = 0; i < 100; i++) b.tracker.track('from-b', { i });
+    await b.tracker.flush();
+    const put = IDBObjectStore.prototype.put;
+    let fail = true;
+    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+      if (fail) {
+        fail = false;
+        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      }
+      return put.apply(this, args as never);
+    });
+    a.tracker.track('new-in-a');
+    await a.tracker.flush();
+    vi.restoreAllMocks();
+    expect(a.dropped).toEqual([{ reason: 'quota', count: 10 }]);
+    expect(a.tracker.status().length).toBe(91);
   });
 });
