@@ -1,4 +1,5 @@
 import { createStore, promisifyRequest } from 'idb-keyval';
+import { LEASE_MS } from './lock';
 import { keyOf, memoryStore, trimmer, type EventStore, type StoredEvent } from './store';
 
 interface Lease {
@@ -43,7 +44,8 @@ export function idbStore(ns: string): EventStore {
     async lease(owner, ms, now) {
       let mine = false;
       await update<Lease[]>('lease', ([held], s) => {
-        mine = !held || held.owner == owner || held.until < now;
+        // A lease ending further ahead than a lease lasts was taken before the clock went back.
+        mine = !held || held.owner == owner || held.until < now || held.until > now + LEASE_MS;
         if (mine) {
           if (ms) s.put({ owner, until: now + ms } satisfies Lease, 'lease');
           else s.delete('lease');

@@ -28,6 +28,14 @@ describe('withFlushLock without Web Locks', () => {
     expect(await store.lease('tab-2', LEASE_MS, 1000 + LEASE_MS + 1)).toBe(true);
   });
 
+  it('frees a lease taken before the clock went back, instead of blocking other tabs for the size of the jump', async () => {
+    const store = idbStore(freshNamespace());
+    const hourMs = 3_600_000;
+    expect(await store.lease('dead-tab', LEASE_MS, 2 * hourMs)).toBe(true);
+    // 20 s later by the wall, on a clock set back by an hour.
+    expect(await store.lease('tab-2', LEASE_MS, hourMs + 20_000)).toBe(true);
+  });
+
   it('tells a tab whose lease another tab took while its timers were suspended to stop before its next batch', async () => {
     const store = idbStore(freshNamespace());
     vi.useFakeTimers({ toFake: ['Date'] });
