@@ -121,19 +121,26 @@ const MILESTONES = [10, 25, 50, 75, 90];
 
 /**
  * Checks {@link VideoOptions}, throwing a configuration error that names the option, the value
- * and the rule; returns the milestones in ascending order.
+ * and the rule; returns the milestones in ascending order and the selector.
  */
-function check(options: VideoOptions): number[] {
-  const { media, milestones = MILESTONES, completeAt } = options;
-  const bad = (name: string, value: unknown, rule: string) => {
-    throw configError(`videoEngagement ${name} is ${show(value)}; ${rule}`);
+function check(options: VideoOptions): [number[], string] {
+  const { media, selector = media == 'all' ? 'video,audio' : 'video', milestones = MILESTONES, completeAt } = options;
+  const bad = (name: keyof VideoOptions, rule: string) => {
+    throw configError(`videoEngagement ${name} is ${show(options[name])}; ${rule}`);
   };
   const isPct = (p: unknown) => (p as number) > 0 && (p as number) <= 100;
   const PCTS = 'use percents above 0, up to 100';
-  if (media && media != 'video' && media != 'all') bad('media', media, 'use "video" or "all"');
-  if (!(Array.isArray(milestones) && milestones.every(isPct))) bad('milestones', milestones, PCTS);
-  if (completeAt !== undefined && !isPct(completeAt)) bad('completeAt', completeAt, PCTS);
-  return milestones.slice().sort((a, b) => a - b);
+  if (media && media != 'video' && media != 'all') bad('media', 'use "video" or "all"');
+  if (!(Array.isArray(milestones) && milestones.every(isPct))) bad('milestones', PCTS);
+  if (completeAt !== undefined && !isPct(completeAt)) bad('completeAt', PCTS);
+  // Parsed now, or it would throw at every scan of the page. No document (server rendering):
+  // nothing to parse with.
+  try {
+    globalThis.document?.querySelector(selector);
+  } catch {
+    bad('selector', 'use a CSS selector');
+  }
+  return [milestones.slice().sort((a, b) => a - b), selector];
 }
 
 // Media events the view is made of. `playing` ends a stall, `emptied` means the source changed
@@ -156,7 +163,7 @@ const EVENTS = 'play pause playing waiting seeking seeked timeupdate ended empti
  * const stop = trackMedia(document.querySelector('video')!, (type, p) => console.log(type, p.currentTime));
  */
 export function trackMedia(m: MediaLike, callback: VideoCallback, options: VideoOptions = {}): () => void {
-  const milestones = check(options);
+  const [milestones] = check(options);
   const { completeAt } = options;
   const d = document;
   const ua = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
@@ -339,8 +346,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
  * const stop = onVideo((type, p) => console.log(type, p.videoId, p.percent ?? ''));
  */
 export function onVideo(callback: VideoCallback, options: VideoOptions = {}): () => void {
-  check(options);
-  const { media, selector = media == 'all' ? 'video,audio' : 'video' } = options;
+  const [, selector] = check(options);
   const views = new Map<Element, () => void>();
   const scan = (root: Node) => {
     // Elements, the document and shadow roots; not text.
@@ -362,8 +368,9 @@ export function onVideo(callback: VideoCallback, options: VideoOptions = {}): ()
       }
     });
   });
-  mo.observe(document, OBSERVE);
+  // Scan first: should it throw, nothing is left observing the page.
   scan(document);
+  mo.observe(document, OBSERVE);
   return () => {
     mo.disconnect();
     views.forEach((stop) => stop());

@@ -391,6 +391,26 @@ describe('options', () => {
     expect(() => onVideo(() => {}, { completeAt: 101 })).toThrow(/completeAt is 101/);
   });
 
+  it('a selector the browser cannot parse throws at call time, before anything observes the page', () => {
+    const observe = vi.spyOn(MutationObserver.prototype, 'observe');
+    try {
+      expect(() => videoEngagement({ selector: 'video[' })).toThrow('crumbtrail: videoEngagement selector is "video["; use a CSS selector');
+      expect(() => onVideo(() => {}, { selector: '' })).toThrow(/selector is ""/);
+      expect(observe).not.toHaveBeenCalled();
+    } finally {
+      observe.mockRestore();
+    }
+  });
+
+  it('without a document (server rendering) a selector is not checked', () => {
+    vi.stubGlobal('document', undefined);
+    try {
+      expect(() => videoEngagement({ selector: 'video[' })).not.toThrow();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('milestones given in any order are reported in ascending order', () => {
     const v = tracked({}, { milestones: [50, 20] });
     v.play();
@@ -423,6 +443,21 @@ function countListeners() {
 const mutations = () => vi.advanceTimersByTimeAsync(0);
 
 describe('onVideo', () => {
+  it('when the first look at the page fails, it throws and leaves nothing observing the page', () => {
+    document.body.innerHTML = '<video></video>';
+    const observe = vi.spyOn(MutationObserver.prototype, 'observe');
+    const matches = vi.spyOn(Element.prototype, 'matches').mockImplementation(() => {
+      throw new DOMException('not a valid selector', 'SyntaxError');
+    });
+    try {
+      expect(() => onVideo(() => {})).toThrow('not a valid selector');
+      expect(observe).not.toHaveBeenCalled();
+    } finally {
+      matches.mockRestore();
+      observe.mockRestore();
+    }
+  });
+
   it('tracks the videos of the page, those added later, and those in open shadow roots, now and later', async () => {
     document.body.innerHTML = '<video id="first"></video><div id="host"></div>';
     document.getElementById('host')!.attachShadow({ mode: 'open' }).innerHTML = '<video id="shadowed"></video>';
