@@ -308,7 +308,11 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
       }
       // The media itself (Safari's video) or an element around it (a site's player, an
       // adapter's iframe) fullscreen. Seen at the next event: timeupdate while playing.
-      fs ||= !!(m.webkitDisplayingFullscreen || m.closest?.(':fullscreen'));
+      // WebKit before 16.4 has no :fullscreen and throws a SyntaxError for it: no fullscreen
+      // reported there, rather than an error at every event.
+      try {
+        fs ||= !!(m.webkitDisplayingFullscreen || m.closest?.(':fullscreen'));
+      } catch {}
       // Milestones come from the played ranges: a short video reports each one it played
       // through even when timeupdate skips past it, and a seek reports none.
       while (pct() >= milestones[hit]!) emit('video_progress', { percent: milestones[hit++] });

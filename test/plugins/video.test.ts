@@ -340,6 +340,18 @@ describe('trackMedia', () => {
     v.stop();
     expect(v.last('video_summary')!.fullscreen).toBe(true);
   });
+
+  it('a browser that rejects the :fullscreen selector (WebKit before 16.4) throws nothing and still gets every event', () => {
+    const closest = () => {
+      throw new DOMException("':fullscreen' is not a valid selector.", 'SyntaxError');
+    };
+    // Already playing when tracked: the first event runs inside trackMedia itself.
+    const v = tracked({ closest, paused: false });
+    v.run(6);
+    v.stop();
+    expect(v.types()).toEqual(['video_start', ...Array(5).fill('video_progress'), 'video_complete', 'video_summary']);
+    expect(v.last('video_summary')!.fullscreen).toBe(false);
+  });
 });
 
 describe('identity and autoplay of a <video>', () => {
