@@ -49,6 +49,13 @@ export async function startCollector(options = {}) {
   const route = (method, path, handler) => {
     routes.set(`${method.toUpperCase()} ${path}`, handler);
   };
+  // CORS only keeps a page from reading the answer: a beacon (text/plain, never preflighted) from
+  // any origin is sent all the same, so writes check the allow-list too. No Origin header: not a
+  // browser's cross-origin request (curl, a server), let through.
+  const refusedOrigin = (req) => {
+    const origin = req.headers.origin;
+    return origins !== '*' && origin !== undefined && !origins.includes(origin) ? `origin ${origin} is not in the allow-list` : null;
+  };
 
   async function dispatch(req, res) {
     const started = Date.now();
@@ -90,6 +97,8 @@ export async function startCollector(options = {}) {
       record({ at, status, contentType, ids, bytes: body.bytes });
       sendJson(res, status, payload, headers);
     };
+    const refused = refusedOrigin(req);
+    if (refused) return answer(403, { error: refused });
     const injected = injectedStatus(faults);
     if (injected) {
       const headers = RETRY_AFTER_STATUSES.has(injected) ? { 'Retry-After': '1' } : {};
@@ -138,6 +147,8 @@ export async function startCollector(options = {}) {
     route('POST', '/v1/control', async (req, res) => {
       const body = await readBody(req, CONTROL_MAX_BYTES);
       if (body.tooLarge) return sendJson(res, 413, { error: `body over ${CONTROL_MAX_BYTES} bytes` });
+      const refused = refusedOrigin(req);
+      if (refused) return sendJson(res, 403, { error: refused });
       let input;
       try {
         input = JSON.parse(body.text);

@@ -162,6 +162,27 @@ describe('the example collector', () => {
     expect(preflight.headers.get('access-control-allow-methods')).toBeNull();
   });
 
+  it('refuses with 403 and stores nothing a batch from an origin outside the allow-list, while requests without Origin still store', async () => {
+    const c = await start({ origins: ['https://shop.test'] });
+    const beacon = { contentType: 'text/plain;charset=UTF-8' };
+    const evil = await post(c, batch([event()]), { ...beacon, headers: { Origin: 'https://evil.test' } });
+    expect(evil.status).toBe(403);
+    expect(await evil.json()).toEqual({ error: 'origin https://evil.test is not in the allow-list' });
+    expect(c.events()).toEqual([]);
+    expect(c.raw().map((r) => r.status)).toEqual([403]);
+    const shop = await post(c, batch([event()]), { ...beacon, headers: { Origin: 'https://shop.test' } });
+    const curl = await post(c, batch([event()]));
+    expect([shop.status, curl.status]).toEqual([200, 200]);
+    expect(c.events()).toHaveLength(2);
+  });
+
+  it('refuses control from an origin outside the allow-list', async () => {
+    const c = await start({ origins: ['https://shop.test'], control: true });
+    const res = await fetch(`${c.url}/v1/control`, { method: 'POST', headers: { Origin: 'https://evil.test' }, body: JSON.stringify({ status: 500 }) });
+    expect(res.status).toBe(403);
+    expect((await post(c, batch([event()]))).status).toBe(200);
+  });
+
   it('stores each id once when the same batch is posted three times, while raw() shows three POSTs', async () => {
     const c = await start();
     const body = batch([event(), event()]);
