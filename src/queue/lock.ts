@@ -24,9 +24,9 @@ export async function withFlushLock(
   const yes = async () => true;
   if (store.kind == 'memory') return fn(yes).then(yes);
   if (locks) {
-    let ran = false;
+    let ran: unknown;
     try {
-      await locks.request(name, () => ((ran = true), fn(yes)));
+      await locks.request(name, () => (ran = fn(yes)));
       return true;
     } catch (e) {
       // Opaque origins have navigator.locks but refuse requests: fall back to the lease. An error
