@@ -1,4 +1,4 @@
-import { createStore, promisifyRequest } from 'idb-keyval';
+import { promisifyRequest } from 'idb-keyval';
 import { LEASE_MS } from './lock';
 import { keyOf, memoryStore, trimmer, type EventStore, type StoredEvent } from './store';
 
@@ -13,10 +13,20 @@ interface Lease {
  * requests succeeded; nothing but IndexedDB requests is awaited inside a transaction.
  */
 export function idbStore(ns: string): EventStore {
-  const use = createStore(ns, 'events');
+  // Opened on first use, like idb-keyval's createStore; but that keeps its connection through a
+  // `versionchange`, so a delete of the database (a site's logout routine) waits for every open
+  // tab, and every later open in any tab waits behind the delete. This connection closes instead,
+  // and the next call opens the database again, as after the browser closed it.
+  let db: Promise<IDBDatabase> | undefined;
+  const open = () => {
+    const req = indexedDB.open(ns);
+    req.onupgradeneeded = () => req.result.createObjectStore('events');
+    return promisifyRequest(req).then((c) => ((c.onclose = c.onversionchange = () => (c.close(), (db = undefined))), c));
+  };
   // One transaction; resolves on its completion with the result of the request `fn` returns.
   const tx = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void) =>
-    use(mode, (s) => {
+    (db ||= open()).then((c) => {
+      const s = c.transaction('events', mode).objectStore('events');
       const req = fn(s);
       return promisifyRequest(s.transaction).then(() => req?.result as T);
     });
@@ -65,7 +75,7 @@ export const isQuota = (e: unknown) => (e as Error)?.name == 'QuotaExceededError
  * life and calls `onFallback` once. Events of the failed write are kept in memory.
  */
 export function durableStore(ns: string, onFallback: (e: unknown) => void): EventStore {
-  // idb-keyval opens the database on first use, so every failure shows up in a call.
+  // The database is opened on first use, so every failure shows up in a call.
   let active = idbStore(ns);
   const store = {
     get kind() {

@@ -38,3 +38,22 @@ describe.each([
     expect(await s.trim(bounds, 3)).toMatchObject({ count: 2, bytes: 30, oldest: 1, expired: 0, full: 0 });
   });
 });
+
+describe('the IndexedDB store when the site deletes its database', () => {
+  const deleted = (ns: string) =>
+    new Promise((ok, fail) => {
+      const req = indexedDB.deleteDatabase(ns);
+      req.onsuccess = ok;
+      req.onblocked = () => fail(new Error('the delete is blocked'));
+    });
+
+  it('lets the delete through (a logout routine) and opens a fresh database on next use', async () => {
+    const ns = freshNamespace();
+    const s = idbStore(ns);
+    await s.add([rec('a', 1)]);
+    await deleted(ns);
+    expect(await s.read(10)).toEqual([]);
+    await s.add([rec('b', 2)]);
+    expect((await s.read(10)).map((r) => r.e.id)).toEqual(['b']);
+  });
+});
