@@ -13,16 +13,20 @@ interface Lease {
  * requests succeeded; nothing but IndexedDB requests is awaited inside a transaction.
  */
 export function idbStore(ns: string): EventStore {
-  // Opened on first use, like idb-keyval's createStore; but that keeps its connection through a
-  // `versionchange`, so a delete of the database (a site's logout routine) waits for every open
-  // tab, and every later open in any tab waits behind the delete. This connection closes instead,
-  // and the next call opens the database again, as after the browser closed it.
+  // Opened on first use like idb-keyval's createStore, which keeps its connection through a
+  // `versionchange`: a delete of the database (a site's logout routine) then waits for every open
+  // tab, and every later open waits behind the delete. This connection closes instead, and the
+  // next call opens again. An open still held up (by a connection elsewhere that ignores it, or
+  // hanging as in some Safari versions) fails after 5 s, far above a healthy open, so that memory
+  // takes over rather than flush() never resolving.
   let db: Promise<IDBDatabase> | undefined;
-  const open = () => {
-    const req = indexedDB.open(ns);
-    req.onupgradeneeded = () => req.result.createObjectStore('events');
-    return promisifyRequest(req).then((c) => ((c.onclose = c.onversionchange = () => (c.close(), (db = undefined))), c));
-  };
+  const open = () =>
+    new Promise<IDBDatabase>((ok, no) => {
+      const req = indexedDB.open(ns);
+      req.onupgradeneeded = () => req.result.createObjectStore('events');
+      promisifyRequest(req).then((c) => ok((c.onclose = c.onversionchange = () => (c.close(), (db = undefined)), c)), no);
+      setTimeout(no, 5_000, 'open timed out');
+    });
   // One transaction; resolves on its completion with the result of the request `fn` returns.
   const tx = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void) =>
     (db ||= open()).then((c) => {

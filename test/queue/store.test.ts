@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { CrumbEvent } from '../../src/core/types';
-import { idbStore } from '../../src/queue/idb-store';
+import { durableStore, idbStore } from '../../src/queue/idb-store';
 import { memoryStore, type EventStore, type StoredEvent } from '../../src/queue/store';
 import { freshNamespace } from '../helpers';
 
@@ -40,6 +40,7 @@ describe.each([
 });
 
 describe('the IndexedDB store when the site deletes its database', () => {
+  afterEach(() => void vi.useRealTimers());
   const deleted = (ns: string) =>
     new Promise((ok, fail) => {
       const req = indexedDB.deleteDatabase(ns);
@@ -55,5 +56,25 @@ describe('the IndexedDB store when the site deletes its database', () => {
     expect(await s.read(10)).toEqual([]);
     await s.add([rec('b', 2)]);
     expect((await s.read(10)).map((r) => r.e.id)).toEqual(['b']);
+  });
+
+  it('falls back to memory, reporting once, when a connection elsewhere holds up the delete and its open waits behind it', async () => {
+    const ns = freshNamespace();
+    // A connection that ignores versionchange, as an older version of the SDK in another tab.
+    const other = await new Promise<IDBDatabase>((ok) => {
+      const req = indexedDB.open(ns);
+      req.onsuccess = () => ok(req.result);
+    });
+    await new Promise((ok) => (indexedDB.deleteDatabase(ns).onblocked = ok));
+    vi.useFakeTimers({ toFake: ['setTimeout'] });
+    const errors: unknown[] = [];
+    const s = durableStore(ns, (e) => errors.push(e));
+    const added = s.add([rec('a', 1)]);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await added;
+    expect(s.kind).toBe('memory');
+    expect((await s.read(10)).map((r) => r.e.id)).toEqual(['a']);
+    expect(errors).toHaveLength(1);
+    other.close();
   });
 });
