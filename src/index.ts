@@ -32,7 +32,8 @@ export { couponUi, type CouponUiOptions, type CouponDetail } from './plugins/cou
 export { pageViews, onPageView, dwellTime, onDwell } from './plugins/page-options';
 export type { PageViewOptions } from './plugins/page-views';
 export type { DwellOptions, DwellFigures, DwellEventType } from './plugins/dwell-time';
-export { videoEngagement, onVideo, trackMedia, type VideoPlugin, type VideoOptions, type VideoMedia, type VideoProps, type VideoEventType, type VideoCallback, type MediaLike } from './plugins/video';
+export { videoEngagement, onVideo, trackMedia } from './plugins/video-options';
+export type { VideoPlugin, VideoOptions, VideoMedia, VideoProps, VideoEventType, VideoCallback, MediaLike } from './plugins/video';
 export { playedRanges, addRange, rangesTotal, type PlayedRanges, type TimeRangesLike } from './plugins/video-ranges';
 export { youtubeAdapter, type YouTubePlayer, type YouTubeEvent } from './plugins/video-youtube';
 export { vimeoAdapter, type VimeoPlayer, type VimeoEventData } from './plugins/video-vimeo';

@@ -1,4 +1,3 @@
-import { configError, show } from '../core/errors';
 import type { EventType, Plugin, Props } from '../core/types';
 import { listen } from './page-util';
 import { rangesTotal, type TimeRangesLike } from './video-ranges';
@@ -119,29 +118,12 @@ export interface VideoOptions {
 
 const MILESTONES = [10, 25, 50, 75, 90];
 
-/**
- * Checks {@link VideoOptions}, throwing a configuration error that names the option, the value
- * and the rule; returns the milestones in ascending order and the selector.
- */
-function check(options: VideoOptions): [number[], string] {
-  const { media, selector = media == 'all' ? 'video,audio' : 'video', milestones = MILESTONES, completeAt } = options;
-  const bad = (name: keyof VideoOptions, rule: string) => {
-    throw configError(`videoEngagement ${name} is ${show(options[name])}; ${rule}`);
-  };
-  const isPct = (p: unknown) => (p as number) > 0 && (p as number) <= 100;
-  const PCTS = 'use percents above 0, up to 100';
-  if (media && media != 'video' && media != 'all') bad('media', 'use "video" or "all"');
-  if (!(Array.isArray(milestones) && milestones.every(isPct))) bad('milestones', PCTS);
-  if (completeAt !== undefined && !isPct(completeAt)) bad('completeAt', PCTS);
-  // Parsed now, or it would throw at every scan of the page. No document (server rendering):
-  // nothing to parse with.
-  try {
-    globalThis.document?.querySelector(selector);
-  } catch {
-    bad('selector', 'use a CSS selector');
-  }
-  return [milestones.slice().sort((a, b) => a - b), selector];
-}
+// The milestones in ascending order, and the selector. The npm entry checks the options first
+// (video-options.ts); the script tag passes none.
+const resolve = ({ media, selector, milestones = MILESTONES }: VideoOptions): [number[], string] => [
+  milestones.slice().sort((a, b) => a - b),
+  selector || (media == 'all' ? 'video,audio' : 'video'),
+];
 
 // Media events the view is made of. `playing` ends a stall, `emptied` means the source changed
 // (or was removed). Rate and volume are read at every event: while playing, timeupdate comes 4
@@ -156,14 +138,14 @@ const EVENTS = 'play pause playing waiting seeking seeked timeupdate ended empti
  * hidden more than once sends more than one, each superseding the one before, and none when
  * nothing played since the last. Listeners only, no timer: nothing runs while the media does
  * not play. The `pause` before `ended` is no pause, the `waiting` inside a seek no rebuffer, and
- * a loop's jump back to 0 (or a replay after the end) no seek. Throws for a bad option.
+ * a loop's jump back to 0 (or a replay after the end) no seek.
  *
  * @returns stop: sends the summary of a started view and removes every listener.
  * @example
  * const stop = trackMedia(document.querySelector('video')!, (type, p) => console.log(type, p.currentTime));
  */
 export function trackMedia(m: MediaLike, callback: VideoCallback, options: VideoOptions = {}): () => void {
-  const [milestones] = check(options);
+  const [milestones] = resolve(options);
   const { completeAt } = options;
   const d = document;
   const ua = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
@@ -350,7 +332,7 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
  * const stop = onVideo((type, p) => console.log(type, p.videoId, p.percent ?? ''));
  */
 export function onVideo(callback: VideoCallback, options: VideoOptions = {}): () => void {
-  const [, selector] = check(options);
+  const [, selector] = resolve(options);
   const views = new Map<Element, () => void>();
   const scan = (root: Node) => {
     // Elements, the document and shadow roots; not text.
@@ -397,7 +379,7 @@ export interface VideoPlugin extends Plugin {
  * Video engagement: `video_start`, `video_pause`, `video_resume`, `video_seek` (from, to),
  * `video_progress` (percent), `video_complete` and `video_summary` for every `<video>` of the
  * page (see {@link onVideo}), and for YouTube or Vimeo players passed to `track`. Each event
- * carries {@link VideoProps}. Throws at call time for a bad option.
+ * carries {@link VideoProps}.
  *
  * @example
  * const video = videoEngagement({ completeAt: 95 });
@@ -405,7 +387,6 @@ export interface VideoPlugin extends Plugin {
  * new YT.Player('yt', { videoId: 'M7lc1UVf-VE', events: { onReady: (e) => video.track(youtubeAdapter(e.target)) } });
  */
 export function videoEngagement(options: VideoOptions = {}): VideoPlugin {
-  check(options);
   // Set while the tracker runs. `stops` ends what is tracked; `starts` what track() was given
   // before the tracker started.
   let emit: VideoCallback | undefined;

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/core/tracker';
 import type { CrumbEvent, Tracker } from '../../src/core/types';
 import { onVideo, trackMedia, videoEngagement, type MediaLike, type VideoEventType, type VideoProps } from '../../src/plugins/video';
+import * as checked from '../../src/plugins/video-options';
 import { playedRanges } from '../../src/plugins/video-ranges';
 import { captureTransport, freshNamespace } from '../helpers';
 
@@ -395,19 +396,20 @@ describe('identity and autoplay of a <video>', () => {
 });
 
 describe('options', () => {
-  it('throw a clear error for a bad value', () => {
-    expect(() => videoEngagement({ milestones: [10, 150] })).toThrow('crumbtrail: videoEngagement milestones is an array; use percents above 0, up to 100');
-    expect(() => videoEngagement({ milestones: [0] })).toThrow(/milestones/);
-    expect(() => videoEngagement({ completeAt: 0 })).toThrow('crumbtrail: videoEngagement completeAt is 0; use percents above 0, up to 100');
-    expect(() => videoEngagement({ media: 'audio' as 'all' })).toThrow('crumbtrail: videoEngagement media is "audio"; use "video" or "all"');
-    expect(() => onVideo(() => {}, { completeAt: 101 })).toThrow(/completeAt is 101/);
+  it('of the npm entry throw a clear error for a bad value', () => {
+    expect(() => checked.videoEngagement({ milestones: [10, 150] })).toThrow('crumbtrail: videoEngagement milestones is an array; use percents above 0, up to 100');
+    expect(() => checked.videoEngagement({ milestones: [0] })).toThrow(/milestones/);
+    expect(() => checked.videoEngagement({ completeAt: 0 })).toThrow('crumbtrail: videoEngagement completeAt is 0; use percents above 0, up to 100');
+    expect(() => checked.videoEngagement({ media: 'audio' as 'all' })).toThrow('crumbtrail: videoEngagement media is "audio"; use "video" or "all"');
+    expect(() => checked.onVideo(() => {}, { completeAt: 101 })).toThrow(/completeAt is 101/);
+    expect(() => checked.trackMedia({} as MediaLike, () => {}, { milestones: 'all' as never })).toThrow(/milestones is "all"/);
   });
 
   it('a selector the browser cannot parse throws at call time, before anything observes the page', () => {
     const observe = vi.spyOn(MutationObserver.prototype, 'observe');
     try {
-      expect(() => videoEngagement({ selector: 'video[' })).toThrow('crumbtrail: videoEngagement selector is "video["; use a CSS selector');
-      expect(() => onVideo(() => {}, { selector: '' })).toThrow(/selector is ""/);
+      expect(() => checked.videoEngagement({ selector: 'video[' })).toThrow('crumbtrail: videoEngagement selector is "video["; use a CSS selector');
+      expect(() => checked.onVideo(() => {}, { selector: '' })).toThrow(/selector is ""/);
       expect(observe).not.toHaveBeenCalled();
     } finally {
       observe.mockRestore();
@@ -417,7 +419,7 @@ describe('options', () => {
   it('without a document (server rendering) a selector is not checked', () => {
     vi.stubGlobal('document', undefined);
     try {
-      expect(() => videoEngagement({ selector: 'video[' })).not.toThrow();
+      expect(() => checked.videoEngagement({ selector: 'video[' })).not.toThrow();
     } finally {
       vi.unstubAllGlobals();
     }
