@@ -10,9 +10,9 @@ export const LEASE_MS = 10_000;
  * back after. Resolves false when another tab holds the lease, or took it while `fn` ran (try
  * again later). A memory store belongs to this page alone and needs no lock.
  *
- * `fn` awaits `held()` before each batch and stops on false: renewals run on timers, which a
- * background or suspended tab may not run for longer than the lease, and another tab then takes
- * it. Only a lease can be lost; under a Web Lock or for a memory store `held()` is always true.
+ * `fn` awaits `held()` before each further batch and stops on false: renewals run on timers,
+ * which a background or suspended tab may not run for longer than the lease, and another tab then
+ * takes it. Only a lease can be lost; under a Web Lock or for a memory store `held()` is true.
  */
 export async function withFlushLock(
   name: string,
