@@ -182,7 +182,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     return false;
   };
 
-  const drain = async () => {
+  // `held` says whether this tab still holds the flush lock: checked after each batch.
+  const drain = async (held: () => Promise<boolean>) => {
     for (;;) {
       const records: StoredEvent[] = [];
       // Room for the envelope around the events.
@@ -195,7 +196,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       // Nothing left (another tab may have delivered it): no retry is due, whatever the clock did.
       if (!records.length) return void (count = bytes = oldest = fails = nextRetryAt = 0);
       oldest = records[0].e.ts;
-      if (!(await deliver(records))) return;
+      if (!(await deliver(records)) || !(await held())) return;
     }
   };
 
