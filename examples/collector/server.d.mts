@@ -21,7 +21,10 @@ export interface CollectorOptions extends FaultOptions {
   host?: string;
   /** Where events.ndjson lives. @default '<repo>/.data/collector' */
   dataDir?: string;
-  /** CORS allow-list. `'*'` answers `Access-Control-Allow-Origin: *` literally. @default '*' */
+  /**
+   * Allowed origins. `'*'` answers `Access-Control-Allow-Origin: *` literally; with a list, POSTs
+   * from other origins get 403 and requests without an `Origin` header pass. @default '*'
+   */
   origins?: '*' | string[];
   /** Larger bodies get 413 and are not read further. @default 1_048_576 */
   maxBodyBytes?: number;
