@@ -306,4 +306,74 @@ describe('durable delivery in real Chromium', () => {
     expect(arrived([queued])).toBe(0);
     await context.close();
   });
+
+  it('keeps a returning visitor\'s ids through a pending start, and a visit starting denied removes what earlier visits stored', async () => {
+    const context = await browser.newContext();
+    const fast = { batch: { flushIntervalMs: 50 } };
+    const first = await openPage(browser, url('returning', fast), context);
+    const [firstId] = await trackMany(first.page, 1, 'visit-1');
+    await waitAll([firstId]);
+    await first.page.close();
+    const visitor = collector.events().find((e) => e.id == firstId)!.anonymousId;
+
+    const second = await openPage(browser, url('returning', { ...fast, consent: 'pending' }), context);
+    const [pendingId] = await trackMany(second.page, 1, 'before-banner');
+    await second.page.evaluate(() => tracker.setConsent('granted'));
+    await waitAll([pendingId]);
+    expect(collector.events().find((e) => e.id == pendingId)!.anonymousId).toBe(visitor);
+    collector.configure({ status: 503 });
+    await trackMany(second.page, 1, 'undelivered');
+    await second.page.waitForFunction(() => tracker.status().lastError);
+    expect(await readIndexedDBCount(second.page, 'returning', 'events')).toBe(1);
+    await second.page.close();
+    collector.configure({ status: null });
+
+    const third = await openPage(browser, url('returning', { consent: 'denied' }), context);
+    await expect.poll(() => readIndexedDBCount(third.page, 'returning', 'events')).toBe(0);
+    expect(await third.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('returning:')))).toEqual([]);
+    await context.close();
+  });
+
+  it('creates no IndexedDB database when a visit with nothing stored starts with consent denied', async () => {
+    const { context, page } = await openPage(browser, url('never', { consent: 'denied' }));
+    await trackMany(page, 3, 'ignored');
+    await page.evaluate(() => tracker.flush());
+    await page.waitForTimeout(200);
+    expect(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name))).not.toContain('never');
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    await context.close();
+  });
+
+  // Synthetic visibility (BROWSER-TESTING.md: a live page cannot be made hidden).
+  const setVisibility = (page: Page, state: 'hidden' | 'visible') =>
+    page.evaluate((state) => {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    }, state);
+
+  it('tracks by fetch, not beacons, a second after the page was hidden, and takes back its stash when visible', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(INSTRUMENT);
+    const { page } = await openPage(browser, url('background', { batch: { flushIntervalMs: 50 } }), context);
+    collector.configure({ status: 503 });
+    // Tracked in the task that hides the page: not yet in IndexedDB, so it is stashed.
+    const early = await page.evaluate(() => {
+      const id = tracker.track('before-switch');
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+      return id;
+    });
+    const stash = () => page.evaluate(() => JSON.parse(localStorage.getItem('background:stash') || '[]').map((r: { e: { id: string } }) => r.e.id));
+    expect(await stash()).toEqual([early]);
+    await page.waitForTimeout(1100);
+    collector.configure({ status: null });
+    const later = await trackMany(page, 5, 'while-hidden');
+    await waitAll([early, ...later]);
+    const fetched = await page.evaluate(() => (window as unknown as { fetchedIds: string[] }).fetchedIds);
+    expect(fetched).toEqual(expect.arrayContaining(later));
+    expect(collector.raw().filter((p) => p.ids.some((id) => later.includes(id))).every((p) => p.contentType?.startsWith('application/json'))).toBe(true);
+    await setVisibility(page, 'visible');
+    await page.waitForFunction(() => !localStorage.getItem('background:stash'));
+    await context.close();
+  });
 });
