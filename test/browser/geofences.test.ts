@@ -24,7 +24,7 @@ import { createTracker, geofences } from '/dist/crumbtrail.mjs';
 const q = new URLSearchParams(location.search);
 Object.assign(window, { geo: [], coupons: 0, errors: [], fixes: 0 });
 addEventListener('crumbtrail:coupon', () => coupons++);
-window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 100 },
+window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 100 }, consent: q.get('consent') || 'granted',
   plugins: [geofences({ fences: [${JSON.stringify(FENCE)}], loiterMs: 1500 })] });
 tracker.on('event', (e) => e.type.startsWith('geofence_') && geo.push([e.type, e.props]));
 tracker.on('error', (e) => errors.push(e.message));
@@ -54,10 +54,10 @@ type Win = { geo: [string, Record<string, unknown>][]; coupons: number; errors: 
 const read = (page: Page) => page.evaluate(() => ({ geo: (window as unknown as Win).geo, coupons: (window as unknown as Win).coupons, errors: (window as unknown as Win).errors }));
 const types = async (page: Page) => (await read(page)).geo.map(([t]) => t);
 
-async function open(granted = true): Promise<{ context: BrowserContext; page: Page }> {
+async function open(granted = true, query = ''): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext(granted ? { permissions: ['geolocation'], geolocation: at(300) } : {});
   const page = await context.newPage();
-  await page.goto(`${site.url}/stores.html${granted ? '?count' : ''}`);
+  await page.goto(`${site.url}/stores.html?${granted ? 'count' : ''}${query}`);
   await page.waitForFunction(() => (window as unknown as { tracker?: unknown }).tracker);
   if (granted) await page.waitForFunction(() => (window as unknown as Win).fixes >= 1);
   return { context, page };
@@ -171,6 +171,18 @@ describe('geofences in real Chromium', () => {
     const sent = await collector.waitForEvents(entered);
     expect(sent.find((e) => e.type == 'geofence_enter' && (e.page as { path: string }).path == '/script.html')!.props).toMatchObject({ fenceId: 'store-1' });
     expect(log.errors()).toEqual([]);
+    await context.close();
+  });
+
+  it('with consent pending, decides in memory and writes nothing to localStorage', async () => {
+    const { context, page } = await open(true, '&consent=pending');
+    await walk(context, page, [0, 0, 5]);
+    expect(await types(page)).toEqual(['geofence_enter']);
+    expect(await page.evaluate(() => Object.keys(localStorage))).toEqual([]);
+    await page.evaluate(() => (window as unknown as { tracker: { setConsent(c: string): void } }).tracker.setConsent('granted'));
+    await walk(context, page, [3]);
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('crumbtrail:geo')!))).toHaveProperty('store-1.i');
+    expect(await types(page)).toEqual(['geofence_enter']);
     await context.close();
   });
 });
