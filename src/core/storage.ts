@@ -24,11 +24,7 @@ export function setItem(key: string, value: string | null): boolean {
 /** Removes every localStorage key that starts with `prefix`. */
 export function removeKeys(prefix: string): void {
   try {
-    // Backwards, since removing a key renumbers those after it.
-    for (let i = localStorage.length; i--; ) {
-      const k = localStorage.key(i)!;
-      if (k.startsWith(prefix)) localStorage.removeItem(k);
-    }
+    for (const k of Object.keys(localStorage)) if (k.startsWith(prefix)) localStorage.removeItem(k);
   } catch {
     // No localStorage: nothing stored.
   }
