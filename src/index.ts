@@ -37,6 +37,7 @@ export type { VideoPlugin, VideoOptions, VideoMedia, VideoProps, VideoEventType,
 export { playedRanges, addRange, rangesTotal, type PlayedRanges, type TimeRangesLike } from './plugins/video-ranges';
 export { youtubeAdapter, type YouTubePlayer, type YouTubeEvent } from './plugins/video-youtube';
 export { vimeoAdapter, type VimeoPlayer, type VimeoEventData } from './plugins/video-vimeo';
-export { geofences, type GeofencesOptions, type GeofenceController, type GeoStatus, type GeofenceProps, type GeofenceEventType, type GeoFix } from './plugins/geofences';
+export { geofences } from './plugins/geofences-options';
+export type { GeofencesOptions, GeofenceController, GeoStatus, GeofenceProps, GeofenceEventType, GeoFix } from './plugins/geofences';
 export { checkFences, type Fence, type Coupon } from './plugins/geo-validate';
 export { distance } from './plugins/geo-math';

@@ -1,4 +1,4 @@
-import { configError, show } from '../core/errors';
+import { configError } from '../core/errors';
 import type { Plugin, Props } from '../core/types';
 import { coarse, distance } from './geo-math';
 import { checkFences, expiry, type Coupon, type Fence } from './geo-validate';
@@ -62,7 +62,7 @@ export interface GeofenceController {
 
 /** Options of {@link geofences}. */
 export interface GeofencesOptions {
-  /** The fences; give this or `fencesUrl`. Checked at once: a bad fence throws. */
+  /** The fences; give this or `fencesUrl`. The npm entry checks them at once: a bad fence throws. */
   fences?: Fence[];
   /**
    * URL of a fences file (`{ "fences": [...] }`); give this or `fences`. The copy kept in
@@ -117,7 +117,8 @@ const minutes = (hhmm: string) => +hhmm.slice(0, 2) * 60 + +hhmm.slice(3, 5);
  * `geofence_enter`, `geofence_dwell` and `geofence_exit` with the fence id, name, distance and
  * accuracy; hands out coupons on enter (see `onEnter` and `couponUi()`); optionally adds the
  * position to every event (`context`). Never prompts for the location by itself: call
- * `tracker.geofences.start()` from a user action. Throws at call time for a bad option or fence.
+ * `tracker.geofences.start()` from a user action. From the npm module it throws at call time for
+ * a bad option or fence (see geofences-options.ts).
  *
  * An enter needs two fixes in a row inside the radius (or `dwellMs` inside), each at least as
  * accurate as the radius; an exit needs a fix clearly past `radius + max(25 m, 20 %)`, so jitter
@@ -131,16 +132,11 @@ const minutes = (hhmm: string) => +hhmm.slice(0, 2) * 60 + +hhmm.slice(3, 5);
  * offersButton.onclick = () => tracker.geofences!.start();
  */
 export function geofences(options: GeofencesOptions): Plugin {
-  let [fences, problems] = checkFences(options.fences || []);
   const { fencesUrl: url, start, context, onEnter, loiterMs = 3e5 } = options;
-  const check = (k: 'start' | 'context' | 'loiterMs', ok: unknown, rule: string) => ok || problems.push(`geofences ${k} is ${show(options[k])}; ${rule}`);
-  const oneOf = (k: 'start' | 'context', allowed: string) =>
-    check(k, options[k] === undefined || allowed.split(', ').includes(options[k]!), 'allowed: ' + allowed);
-  if (!url == !options.fences) problems.push('geofences() needs fences or fencesUrl (data-geofences)');
-  oneOf('start', 'if-granted, manual');
-  oneOf('context', 'off, coarse, exact');
-  check('loiterMs', loiterMs > 0, 'it must be a positive number of milliseconds');
-  if (problems.length) throw configError(problems.join('; '));
+  // The other options are checked by the npm entry (geofences-options.ts); the script tag gives
+  // only data-geofences, which may be missing.
+  if (!url == !options.fences) throw configError('geofences() needs fences or fencesUrl (data-geofences)');
+  let fences = options.fences || [];
 
   return {
     name: 'geofences',

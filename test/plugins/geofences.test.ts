@@ -3,7 +3,8 @@ import { createTracker } from '../../src/core/tracker';
 import type { Consent, CrumbEvent, Tracker } from '../../src/core/types';
 import { scales } from '../../src/plugins/geo-math';
 import type { Fence } from '../../src/plugins/geo-validate';
-import { geofences, type GeofencesOptions } from '../../src/plugins/geofences';
+import type { GeofencesOptions } from '../../src/plugins/geofences';
+import { geofences } from '../../src/plugins/geofences-options';
 import { captureTransport } from '../helpers';
 
 const CENTRE = { lat: 41.0082, lng: 28.9784 };
