@@ -13,8 +13,10 @@ let collector: Collector;
 // thread for 250 ms (a slow interaction: INP).
 const body = `<h1 id="title">Trail runners</h1><p id="copy">Light, grippy and made for mud.</p>
 <button id="slow">Add to cart</button>`;
+// The banner comes 300 ms after the first paint: before it (a slow machine can paint later than
+// 300 ms after load) nothing painted would move, and CLS would be 0 with no element to name.
 const shiftAndSlow = `
-setTimeout(() => { const b = document.createElement('div'); b.id = 'banner'; b.style.height = '200px'; b.textContent = 'Sale'; document.body.prepend(b); }, 300);
+new PerformanceObserver((_, o) => { o.disconnect(); setTimeout(() => { const b = document.createElement('div'); b.id = 'banner'; b.style.height = '200px'; b.textContent = 'Sale'; document.body.prepend(b); }, 300); }).observe({ type: 'paint', buffered: true });
 document.getElementById('slow').addEventListener('click', () => { const end = performance.now() + 250; while (performance.now() < end); document.getElementById('copy').textContent = 'Added'; });`;
 
 const scriptPage = (collectorUrl: string, ns: string) => `<!doctype html><html><head><title>Vitals</title>
