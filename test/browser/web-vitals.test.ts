@@ -104,7 +104,8 @@ describe('web vitals in real Chromium', () => {
     const inp = byName(all).INP;
     // The handler blocked for 250 ms, so the interaction took at least that long.
     expect(inp.value).toBeGreaterThanOrEqual(250);
-    expect(inp.rating).toBe('needs-improvement');
+    // web.dev's INP thresholds: 200 and 500 ms (a loaded machine can take over 500).
+    expect(inp.rating).toBe(inp.value > 500 ? 'poor' : 'needs-improvement');
     await context.close();
   });
 
