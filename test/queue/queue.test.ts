@@ -318,6 +318,19 @@ describe('exit', () => {
   });
 });
 
+/** The next IndexedDB put() throws as a full origin quota does. */
+function failNextPutForQuota() {
+  const put = IDBObjectStore.prototype.put;
+  let fail = true;
+  vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
+    if (fail) {
+      fail = false;
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    }
+    return put.apply(this, args as never);
+  });
+}
+
 describe('storage failures', () => {
   it('falls back to memory with one error when IndexedDB is missing', async () => {
     const idb = globalThis.indexedDB;
@@ -341,15 +354,7 @@ describe('storage failures', () => {
     const { tracker, dropped } = setup(() => ({ ok: false, retry: true }));
     for (let i = 0; i < 20; i++) tracker.track('old', { i });
     await tracker.flush();
-    const put = IDBObjectStore.prototype.put;
-    let fail = true;
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
-      if (fail) {
-        fail = false;
-        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      }
-      return put.apply(this, args as never);
-    });
+    failNextPutForQuota();
     expect(() => tracker.track('new')).not.toThrow();
     await tracker.flush();
     vi.restoreAllMocks();
@@ -364,15 +369,7 @@ describe('storage failures', () => {
     const b = setup(() => ({ ok: false, retry: true }), { namespace });
     for (let i = 0; i < 100; i++) b.tracker.track('from-b', { i });
     await b.tracker.flush();
-    const put = IDBObjectStore.prototype.put;
-    let fail = true;
-    vi.spyOn(IDBObjectStore.prototype, 'put').mockImplementation(function (this: IDBObjectStore, ...args) {
-      if (fail) {
-        fail = false;
-        throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
-      }
-      return put.apply(this, args as never);
-    });
+    failNextPutForQuota();
     a.tracker.track('new-in-a');
     await a.tracker.flush();
     vi.restoreAllMocks();
