@@ -77,8 +77,9 @@ export function boot(factories: Record<string, PluginFactory>): void {
       tracker.report(e);
     }
   };
-  // Replaying is the first plugin, so that calls queued before the script loaded (identify,
-  // setConsent, early events) take effect before the other plugins record the first page view.
+  // Replaying is the last plugin: the others (dwellTime's measure of each page view) then see a
+  // queued ['page']; the automatic first page view still follows, as pageViews sends it a
+  // microtask later.
   const replay: Plugin = {
     name: 'replay',
     setup(t) {
@@ -86,7 +87,7 @@ export function boot(factories: Record<string, PluginFactory>): void {
       (existing || []).forEach(run);
     },
   };
-  startTracker(configFrom(data, [replay, ...plugins]));
+  startTracker(configFrom(data, [...plugins, replay]));
   w.crumbtrail = Object.assign(Object.create(null), tracker!, {
     push(...calls: QueuedCall[]) {
       calls.forEach(run);

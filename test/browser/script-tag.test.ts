@@ -44,6 +44,11 @@ ${tag('async', 'twice-a')}
 ${tag('defer', 'twice-b')}
 ${tag('', 'twice-c')}
 </body></html>`,
+  // Page views sent by the site itself (no pageviews plugin), the first one queued in the stub.
+  '/manual.html': `<!doctype html><html><head><title>Manual</title>
+<script>${stub(['page'])}</script>
+<script async src="/dist/crumbtrail.min.js" data-collector="${collector.batchUrl}" data-plugins="dwell" data-namespace="manual" data-flush-interval="100"></script>
+</head><body><p>manual</p></body></html>`,
   // Strict CSP with the stub inline: allowed by its nonce.
   '/nonce.html': `<!doctype html><html><head><title>Nonce</title>
 <script nonce="${NONCE}">${stub(['track', 'nonce_stub'])}</script>
@@ -107,6 +112,16 @@ describe('the script tag', () => {
     const mine = await eventsOn('/defer.html', 5);
     expect(trail(mine)).toEqual(['track:queued_1', 'track:queued_2', 'page_view', 'track:on_dom_ready', 'track:pushed_after_load']);
     expect(log.errors()).toEqual([]);
+    await context.close();
+  });
+
+  it('measures the dwell of a page view queued in the stub before the script loaded', async () => {
+    const { context, page } = await open('/manual.html');
+    await page.close();
+    const mine = await eventsOn('/manual.html', 2);
+    expect(trail(mine)).toEqual(['page_view', 'page_leave']);
+    const [view, leave] = [...mine].sort((a, b) => (a.seq as number) - (b.seq as number));
+    expect((leave.props as { pageViewId: string }).pageViewId).toBe(view.id);
     await context.close();
   });
 
