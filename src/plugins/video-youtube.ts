@@ -96,9 +96,11 @@ export function youtubeAdapter(player: YouTubePlayer): MediaLike {
       clearInterval(timer);
       if (m.jumped(t)) m.seek(t);
       if (data == 3) {
-        // Buffering: inside a seek (the position jumped) it is part of the seek, else a stall.
+        // Buffering: inside a seek (the position jumped) it is part of the seek; while paused (the
+        // visitor pressed play, the player loads first) it is no stall, as media elements fire no
+        // `waiting` when paused; else a stall.
         m.readyState = 2;
-        return m.fire('waiting');
+        return m.paused || m.fire('waiting');
       }
       m.readyState = 4;
       if (m.seeking) m.seeked();

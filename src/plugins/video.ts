@@ -10,8 +10,8 @@ export type VideoEventType = Extract<EventType, `video_${string}`>;
 
 /**
  * Props of every video event. Times are in seconds to 0.1 s, durations of watching in whole
- * milliseconds, shares in whole percent. A time not known yet is NaN and a live stream's duration
- * Infinity: both go on the wire as `null`.
+ * milliseconds, shares in whole percent. A duration not known yet, and a live stream's, is
+ * `null`.
  */
 export interface VideoProps {
   /** `data-crumbtrail-video-id`, else the element's `id`, else its `currentSrc`. */
@@ -20,7 +20,7 @@ export interface VideoProps {
   title: string;
   /** The media URL playing (`currentSrc`). */
   src: string;
-  duration: number;
+  duration: number | null;
   currentTime: number;
   /** True when the view did not start from a user gesture (an autoplay or a script): exclude these. */
   autoplay: boolean;
@@ -181,12 +181,14 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   // Last position, duration and played seconds seen while the source was there; where the
   // pending seek left from (-1: none).
   let pos: number;
-  let dur = NaN;
+  let dur: number;
   let seen: number;
   let from: number;
 
   const emit = (type: VideoEventType, extra?: Partial<VideoProps>) =>
-    callback(type, { ...who, duration: r1(dur), currentTime: r1(pos), ...extra });
+    // A duration not known yet (NaN) or a live stream's (Infinity) is null, as JSON would send
+    // it, without the tracker reporting a repaired prop at every event.
+    callback(type, { ...who, duration: isFinite(dur) ? r1(dur) : null, currentTime: r1(pos), ...extra });
   // Adds the stretch since the last call to the clocks that ran in it.
   const tick = () => {
     t = performance.now();
@@ -235,6 +237,8 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   const reset = () => {
     started = halted = done = fs = false;
     watched = muteMs = seeks = rebuffers = rebufMs = pos = seen = 0;
+    // A new source's duration is unknown until its metadata: not the old one's.
+    dur = NaN;
     rates = [];
     hit = 0;
     sent = from = t0 = rb = -1;

@@ -186,6 +186,21 @@ describe('youtubeAdapter', () => {
     expect(yt.last('video_seek')).toMatchObject({ from: 1, to: 3 });
   });
 
+  it('buffering on the way from pause back to playing is no rebuffer', () => {
+    const yt = tracked();
+    start(yt);
+    yt.advance(1000);
+    yt.setState(PAUSED);
+    yt.advance(5000);
+    yt.setState(BUFFERING); // the visitor pressed play: the player loads before it plays
+    yt.advance(300);
+    yt.setState(PLAYING);
+    yt.advance(1000);
+    yt.stop();
+    expect(yt.types().filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_pause', 'video_resume', 'video_summary']);
+    expect(yt.last('video_summary')).toMatchObject({ rebuffers: 0, rebufferMs: 0 });
+  });
+
   it('buffering while playing, where the position stands, is a rebuffer with its length', () => {
     const yt = tracked();
     start(yt);

@@ -280,6 +280,22 @@ describe('trackMedia', () => {
     expect(v.types().filter((t) => t == 'video_start')).toHaveLength(2);
   });
 
+  it('a new source played before its metadata arrived starts with no duration, not the old one', () => {
+    const v = tracked({ id: '' });
+    v.play();
+    v.run(2);
+    Object.assign(v.m, { paused: true, currentTime: 0, duration: NaN, currentSrc: 'https://shop.example/media/next.webm' });
+    v.clearPlayed();
+    v.fire('emptied');
+    v.play();
+    const starts = v.seen.filter(([t]) => t == 'video_start').map(([, p]) => [p.src, p.duration]);
+    expect(starts).toEqual([
+      ['https://shop.example/media/tour.webm', 6],
+      ['https://shop.example/media/next.webm', null],
+    ]);
+    v.stop();
+  });
+
   it('a hidden page gets the totals so far; a second hide with nothing played since sends nothing more', () => {
     const v = tracked();
     v.play();
