@@ -260,7 +260,7 @@ describe('trackMedia', () => {
     expect(v.last('video_summary')).toMatchObject({ seeks: 0, watchedMs: 8000 });
   });
 
-  it('a new source sums up the old view and starts a new one with the new identity', () => {
+  it('a new source sums up the old view and starts a new one with the new identity, its duration unknown until its metadata', () => {
     const v = tracked({ id: '' });
     v.play();
     v.run(2);
@@ -268,32 +268,21 @@ describe('trackMedia', () => {
     Object.assign(v.m, { paused: true, currentTime: 0, duration: NaN, currentSrc: 'https://shop.example/media/next.webm' });
     v.clearPlayed();
     v.fire('emptied');
+    v.play(); // before the new source's metadata
     v.m.duration = 4;
-    v.play();
     v.run(1);
     v.stop();
+    const starts = v.seen.filter(([t]) => t == 'video_start').map(([, p]) => [p.src, p.duration]);
+    expect(starts).toEqual([
+      ['https://shop.example/media/tour.webm', 6],
+      ['https://shop.example/media/next.webm', null],
+    ]);
     const summaries = v.seen.filter(([t]) => t == 'video_summary').map(([, p]) => p);
     expect(summaries.map((p) => [p.videoId, p.watchedMs, p.uniqueSecondsWatched, p.duration])).toEqual([
       ['https://shop.example/media/tour.webm', 2000, 2, 6],
       ['https://shop.example/media/next.webm', 1000, 1, 4],
     ]);
     expect(v.types().filter((t) => t == 'video_start')).toHaveLength(2);
-  });
-
-  it('a new source played before its metadata arrived starts with no duration, not the old one', () => {
-    const v = tracked({ id: '' });
-    v.play();
-    v.run(2);
-    Object.assign(v.m, { paused: true, currentTime: 0, duration: NaN, currentSrc: 'https://shop.example/media/next.webm' });
-    v.clearPlayed();
-    v.fire('emptied');
-    v.play();
-    const starts = v.seen.filter(([t]) => t == 'video_start').map(([, p]) => [p.src, p.duration]);
-    expect(starts).toEqual([
-      ['https://shop.example/media/tour.webm', 6],
-      ['https://shop.example/media/next.webm', null],
-    ]);
-    v.stop();
   });
 
   it('a hidden page gets the totals so far; a second hide with nothing played since sends nothing more', () => {
