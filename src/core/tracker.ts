@@ -48,7 +48,6 @@ export function startTracker(config: Config): Tracker {
   let url = '';
   let seq = 0;
   let stopped = false;
-  let consent = config.consent;
 
   // `method` names the public call whose caller gave `name`: a name that is not a non-empty
   // string is then repaired when it is a number or boolean, else the event is dropped; either
@@ -126,7 +125,6 @@ export function startTracker(config: Config): Tracker {
     setConsent(c) {
       if (!CONSENTS.includes(c)) return report(`setConsent() got ${show(c)}; ignored`);
       const [aid, sid, uid] = identity.ids();
-      consent = c;
       identity.persist(c == 'granted');
       const [aid2, sid2, uid2] = identity.ids();
       // Events held while consent was pending get the ids the visitor turned out to have.
@@ -140,7 +138,7 @@ export function startTracker(config: Config): Tracker {
     },
     state(key, value) {
       const k = config.namespace + ':' + key;
-      return consent != 'granted' ? null : value === undefined ? getItem(k) : setItem(k, value) ? value : null;
+      return queue.status().consent != 'granted' ? null : value === undefined ? getItem(k) : setItem(k, value) ? value : null;
     },
     use(fn) {
       if (typeof fn != 'function') {
@@ -171,7 +169,7 @@ export function startTracker(config: Config): Tracker {
   };
 
   // Denied from the start clears what an earlier visit stored.
-  if (consent == 'denied') tracker.setConsent(consent);
+  if (config.consent == 'denied') tracker.setConsent('denied');
   for (const plugin of config.plugins) {
     try {
       const stop = plugin.setup(tracker);
