@@ -66,6 +66,24 @@ async function slowClick(page: Page) {
   await nextPaint(page);
 }
 
+/**
+ * Waits until the browser has produced performance entries of these types (a loaded machine
+ * can deliver them after the page is closed, too late for any library to report them).
+ */
+const browserSaw = (page: Page, types: string[]) =>
+  page.evaluate(
+    (types) =>
+      new Promise<void>((ok) => {
+        const missing = new Set(types);
+        const po = new PerformanceObserver((list) => {
+          for (const e of list.getEntries()) missing.delete(e.entryType);
+          if (!missing.size) ok(po.disconnect());
+        });
+        for (const type of types) po.observe({ type, buffered: true, ...(type == 'event' && { durationThreshold: 16 }) });
+      }),
+    types,
+  );
+
 describe('web vitals in real Chromium', () => {
   it('sends FCP and TTFB while the page is open, then LCP and CLS when it is closed', async () => {
     const context = await browser.newContext();
@@ -98,6 +116,7 @@ describe('web vitals in real Chromium', () => {
     await page.waitForFunction(() => (window as unknown as { crumbtrail?: unknown }).crumbtrail);
     await waitForShift(page); // else the banner could move the button under the click
     await slowClick(page);
+    await browserSaw(page, ['event']);
     await page.goto(`${site.url}/next.html`);
 
     const all = vitalsOf(await collector.waitForEvents((all) => vitalsOf(all, '/inp.html').some((e) => props(e).name == 'INP')), '/inp.html');
@@ -117,6 +136,7 @@ describe('web vitals in real Chromium', () => {
     await page.waitForFunction(() => (window as unknown as { tracker?: unknown }).tracker);
     await waitForShift(page);
     await slowClick(page);
+    await browserSaw(page, ['layout-shift', 'event', 'largest-contentful-paint']);
     expect(log.errors()).toEqual([]);
     await page.close();
 
