@@ -85,6 +85,7 @@ const watchdog = setTimeout(() => {
 try {
   await trackCost();
   await delivery();
+  await geofenceCost();
 } catch (e) {
   if (!timedOut) throw e;
 } finally {
@@ -236,6 +237,47 @@ async function profile(context, page) {
   const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, n]) => `    ${((100 * n) / busy.length).toFixed(1).padStart(5)} %  ${k}`);
   out.push(`  CPU profile of ${CALLS.toLocaleString('en')} track() calls, 100 per task, and the queue's work between them (${busy.length} busy samples of 50 µs), top self time:`, ...top(self));
   out.push('  top inclusive time:', ...top(incl));
+}
+
+// What one position costs the geofences plugin with 1,000 fences: the plugin's own work per fix
+// (the latitude band, distances, the state read from and written to localStorage), fixes fed
+// straight to its watchPosition callback by a stand-in for the Geolocation API.
+async function geofenceCost() {
+  const collector = await startTestCollector();
+  const site = await startSite({ pages: { '/bench.html': PAGE }, headers: ISOLATED });
+  try {
+    const { context, page } = await open(site, collector, {});
+    const r = await page.evaluate(async ({ fences, fixes }) => {
+      const { createTracker, geofences } = await import('/dist/crumbtrail.mjs');
+      // 1,000 stores scattered over a city about 40 km wide; the visitor walks through its centre.
+      const at = (i, spread) => ({ lat: 41 + (((i * 7919) % 1000) / 1000 - 0.5) * spread, lng: 29 + (((i * 104729) % 1000) / 1000 - 0.5) * spread });
+      const list = Array.from({ length: fences }, (_, i) => ({ id: 'store-' + i, ...at(i, 0.4), radius: 50 + (i % 5) * 50 }));
+      let onFix;
+      const geolocation = { watchPosition: (ok) => ((onFix = ok), 1), clearWatch() {}, getCurrentPosition() {} };
+      const permissions = { query: async () => ({ state: 'granted' }) };
+      const t = createTracker({ collector: '/none', storage: 'memory', namespace: 'geobench', batch: { flushIntervalMs: 3_600_000 },
+        plugins: [geofences({ fences: list, geolocation, permissions })] });
+      while (!onFix) await new Promise((ok) => setTimeout(ok, 10));
+      const fix = (i) => ({ coords: { ...(({ lat, lng }) => ({ latitude: lat, longitude: lng }))(at(i, 0.05)), accuracy: 10 } });
+      for (let i = 0; i < 1000; i++) onFix(fix(i));
+      const times = [];
+      for (let i = 0; i < fixes; i += 100) {
+        const t0 = performance.now();
+        for (let j = i; j < i + 100; j++) onFix(fix(j));
+        times.push((performance.now() - t0) / 100);
+      }
+      await t.shutdown();
+      times.sort((a, b) => a - b);
+      return { median: times[times.length >> 1], p99: times[Math.floor(times.length * 0.99)] };
+    }, { fences: 1000, fixes: 20_000 });
+    out.push('', `Geofences: 1,000 fences, 20,000 fixes fed to the plugin (after 1,000 warm-up), timed 100 at a time`);
+    row('PER FIX, median of the blocks', us(r.median));
+    row('per fix, p99 of the blocks', us(r.p99));
+    if (r.median > 1) failures.push(`a fix against 1,000 fences took ${us(r.median)}, over 1 ms`);
+    await context.close();
+  } finally {
+    await Promise.all([site.close(), collector.close()]);
+  }
 }
 
 async function delivery() {
