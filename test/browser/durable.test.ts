@@ -376,4 +376,27 @@ describe('durable delivery in real Chromium', () => {
     await page.waitForFunction(() => !localStorage.getItem('background:stash'));
     await context.close();
   });
+
+  it('never blocks the site deleting its database: the tab lets go, and delivers again after', async () => {
+    const context = await browser.newContext();
+    const fast = { batch: { flushIntervalMs: 50 } };
+    const a = await openPage(browser, url('deleted', fast), context);
+    const b = await openPage(browser, url('deleted', fast, '/other.html'), context);
+    await waitAll(await trackMany(a.page, 3, 'before-logout'));
+    // A logout routine in the other tab: delete the database while this tab holds a connection.
+    const outcome = await b.page.evaluate(
+      () =>
+        new Promise<string>((ok) => {
+          const req = indexedDB.deleteDatabase('deleted');
+          req.onblocked = () => ok('blocked');
+          req.onsuccess = () => ok('deleted');
+          req.onerror = () => ok('error');
+        }),
+    );
+    expect(outcome).toBe('deleted');
+    const after = await trackMany(a.page, 3, 'after-logout');
+    await waitAll(after);
+    expect(await a.page.evaluate(() => [tracker.status().storage, (window as unknown as { errors: string[] }).errors])).toEqual(['indexeddb', []]);
+    await context.close();
+  });
 });

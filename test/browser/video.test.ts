@@ -229,4 +229,29 @@ describe('video engagement in real Chromium', () => {
     expect(summaryOf(late).uniqueSecondsWatched).toBeGreaterThanOrEqual(0.5);
     expect(log.errors()).toEqual([]);
   });
+
+  it('the npm module refuses a selector Chromium cannot parse when the plugin is created, and observes nothing', async () => {
+    const { page, log } = await open('/video.html');
+    // A string, so that the test runner leaves the page's import() alone.
+    const result = await page.evaluate(`(async () => {
+      const { videoEngagement } = await import('/dist/crumbtrail.mjs');
+      const observe = MutationObserver.prototype.observe;
+      let observed = 0;
+      MutationObserver.prototype.observe = function (...args) {
+        observed++;
+        return observe.apply(this, args);
+      };
+      try {
+        videoEngagement({ selector: 'video[' });
+        return 'accepted';
+      } catch (e) {
+        return e.message + ' (observers: ' + observed + ')';
+      } finally {
+        MutationObserver.prototype.observe = observe;
+      }
+    })()`);
+    expect(result).toBe('crumbtrail: videoEngagement selector is "video["; use a CSS selector (observers: 0)');
+    expect(log.errors()).toEqual([]);
+    await page.context().close();
+  });
 });
