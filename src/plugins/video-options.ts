@@ -15,7 +15,10 @@ function check(options: video.VideoOptions): void {
   const isPct = (p: unknown) => (p as number) > 0 && (p as number) <= 100;
   const PCTS = 'use percents above 0, up to 100';
   if (media && media != 'video' && media != 'all') bad('media', 'use "video" or "all"');
-  if (milestones !== undefined && !(Array.isArray(milestones) && milestones.every(isPct))) bad('milestones', PCTS);
+  // A repeated milestone would be sent twice.
+  if (milestones !== undefined && !(Array.isArray(milestones) && milestones.every(isPct) && new Set(milestones).size == milestones.length)) {
+    bad('milestones', PCTS.replace('percents', 'distinct percents'));
+  }
   if (completeAt !== undefined && !isPct(completeAt)) bad('completeAt', PCTS);
   if (selector !== undefined) {
     // Parsed now, or it would throw at every scan of the page. No document (server rendering):

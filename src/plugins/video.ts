@@ -1,3 +1,4 @@
+import { toError } from '../core/errors';
 import type { EventType, Plugin, Props } from '../core/types';
 import { listen } from './page-util';
 import { rangesTotal, type TimeRangesLike } from './video-ranges';
@@ -134,7 +135,7 @@ const EVENTS = 'play pause playing waiting seeking seeked timeupdate ended empti
  * Tracks one media element (or anything {@link MediaLike}) and calls `callback` with its
  * events. A view starts at the first `play` (at once if it is already playing). `video_summary`
  * carries the view's totals when the page is hidden or left (`visibilitychange`: on phones the
- * last moment a page surely has), when the source changes (`emptied`) and on `stop`; a view
+ * last moment a page surely has; `pagehide` of a tab closed while hidden), when the source changes (`emptied`) and on `stop`; a view
  * hidden more than once sends more than one, each superseding the one before, and none when
  * nothing played since the last. Listeners only, no timer: nothing runs while the media does
  * not play. The `pause` before `ended` is no pause, the `waiting` inside a seek no rebuffer, and
@@ -264,9 +265,10 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
           videoId: m.dataset?.crumbtrailVideoId || m.id || m.currentSrc,
           title: m.dataset?.crumbtrailTitle || m.title || m.getAttribute?.('aria-label') || '',
           src: m.currentSrc,
-          // A view the visitor started comes with transient user activation (also from a click
-          // inside a player's iframe); elsewhere fall back to the autoplay attribute.
-          autoplay: ua ? !ua.isActive : m.autoplay,
+          // The autoplay attribute says so; else a view the visitor started comes with transient
+          // user activation (also from a click inside a player's iframe). Activation lasts some
+          // seconds after any click, so it cannot tell an autoplay on an SPA route just clicked to.
+          autoplay: m.autoplay || (!!ua && !ua.isActive),
         };
         emit('video_start');
       }
@@ -315,7 +317,12 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     on({ type: 'timeupdate' });
     summary();
   };
-  const offs = [listen(m as unknown as EventTarget, EVENTS, on), listen(d, 'visibilitychange', () => d.visibilityState == 'hidden' && end())];
+  // Closing a tab that is already hidden fires only pagehide: what played in the background
+  // since the hide is summed up there.
+  const offs = [
+    listen(m as unknown as EventTarget, EVENTS, on),
+    listen(window, 'visibilitychange pagehide', () => d.visibilityState == 'hidden' && end(), true),
+  ];
   reset();
   // Media already playing when tracking begins (autoplay before the script loaded).
   if (!m.paused) on({ type: 'play' });
@@ -394,16 +401,26 @@ export function videoEngagement(options: VideoOptions = {}): VideoPlugin {
   // Set while the tracker runs. `stops` ends what is tracked; `starts` what track() was given
   // before the tracker started.
   let emit: VideoCallback | undefined;
+  let report: ((e: unknown) => void) | undefined;
   const stops = new Set<() => void>();
   const starts = new Set<() => void>();
-  const run = (fns: Set<() => void>) => {
-    fns.forEach((fn) => fn());
+  // Each on its own: a player that throws (one destroyed before the tracker started) is
+  // reported, and the others are still tracked, and released at shutdown.
+  const run = (fns: Set<(() => void) | undefined>) => {
+    fns.forEach((fn) => {
+      try {
+        fn?.();
+      } catch (e) {
+        report?.(e);
+      }
+    });
     fns.clear();
   };
   return {
     name: 'video',
     setup(tracker) {
       emit = (type, props) => tracker.emit(type, props as unknown as Props);
+      report = (e) => tracker.report(toError(e, 'video'));
       stops.add(onVideo(emit, options));
       run(starts);
       return () => {
@@ -414,11 +431,12 @@ export function videoEngagement(options: VideoOptions = {}): VideoPlugin {
     track(m) {
       let stop: (() => void) | undefined;
       const go = () => stops.add((stop = trackMedia(m, emit!, options)));
-      emit ? go() : starts.add(go);
+      starts.add(go);
+      if (emit) run(starts);
       return () => {
         starts.delete(go);
         stops.delete(stop!);
-        stop?.();
+        run(new Set([stop]));
       };
     },
   };

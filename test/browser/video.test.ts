@@ -176,6 +176,26 @@ describe('video engagement in real Chromium', () => {
     expect(log.errors()).toEqual([]);
   });
 
+  it('a video that plays on in a hidden tab is summed up in full when that tab is closed', async () => {
+    const { page, log, ns } = await open('/video.html');
+    await page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).play());
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 1);
+    // Synthetic hide (BROWSER-TESTING.md: a live page cannot be made hidden); the video plays on.
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).ended, null, { timeout: 15_000 });
+    // Closing the hidden tab fires pagehide only.
+    const events = await leave(page, ns, 2);
+
+    const summaries = events.filter((e) => e.type == 'video_summary').map((e) => props(e).watchedMs);
+    expect(summaries).toHaveLength(2);
+    expect(summaries[0]).toBeLessThan(3000);
+    expect(Math.abs(summaries[1]! - 6000)).toBeLessThanOrEqual(300);
+    expect(log.errors()).toEqual([]);
+  });
+
   it('at playback rate 2 the watched time is half the media seconds played', async () => {
     const { page, log, ns } = await open('/video.html');
     await page.evaluate(() => {

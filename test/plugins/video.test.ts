@@ -301,6 +301,16 @@ describe('trackMedia', () => {
     expect(summaries.map(([, p]) => p.watchedMs)).toEqual([1000, 2000]);
   });
 
+  it('what played on in a background tab is summed up when that hidden tab is closed (pagehide alone)', () => {
+    const v = tracked({ duration: 600 });
+    v.play();
+    v.run(10);
+    hide('hidden');
+    v.run(300);
+    dispatchEvent(new Event('pagehide'));
+    expect(v.seen.filter(([t]) => t == 'video_summary').map(([, p]) => p.watchedMs)).toEqual([10000, 310000]);
+  });
+
   it('sends nothing for media that never played', () => {
     const v = tracked();
     v.seek(3);
@@ -392,6 +402,17 @@ describe('identity and autoplay of a <video>', () => {
     }
   });
 
+  it('a video with the autoplay attribute is autoplayed even while a click just before (an SPA route) left user activation on', () => {
+    const video = document.createElement('video');
+    video.autoplay = true;
+    Object.defineProperty(navigator, 'userActivation', { value: { isActive: true }, configurable: true });
+    try {
+      expect(startOf(video).autoplay).toBe(true);
+    } finally {
+      Reflect.deleteProperty(navigator, 'userActivation');
+    }
+  });
+
   it('where the browser has no user activation API, the autoplay attribute decides', () => {
     const video = document.createElement('video');
     expect(startOf(video).autoplay).toBe(false);
@@ -402,7 +423,7 @@ describe('identity and autoplay of a <video>', () => {
 
 describe('options', () => {
   it('of the npm entry throw a clear error for a bad value', () => {
-    expect(() => checked.videoEngagement({ milestones: [10, 150] })).toThrow('crumbtrail: videoEngagement milestones is an array; use percents above 0, up to 100');
+    expect(() => checked.videoEngagement({ milestones: [10, 150] })).toThrow('crumbtrail: videoEngagement milestones is an array; use distinct percents above 0, up to 100');
     expect(() => checked.videoEngagement({ milestones: [0] })).toThrow(/milestones/);
     expect(() => checked.videoEngagement({ completeAt: 0 })).toThrow('crumbtrail: videoEngagement completeAt is 0; use percents above 0, up to 100');
     expect(() => checked.videoEngagement({ media: 'audio' as 'all' })).toThrow('crumbtrail: videoEngagement media is "audio"; use "video" or "all"');
@@ -428,6 +449,12 @@ describe('options', () => {
     } finally {
       vi.unstubAllGlobals();
     }
+  });
+
+  it('a milestone given twice is refused, as it would be sent twice', () => {
+    expect(() => checked.videoEngagement({ milestones: [50, 25, 50] })).toThrow(
+      'crumbtrail: videoEngagement milestones is an array; use distinct percents above 0, up to 100',
+    );
   });
 
   it('milestones given in any order are reported in ascending order', () => {
@@ -588,6 +615,37 @@ describe('videoEngagement()', () => {
     stop();
     media.pause();
     expect(events.map((e) => e.type)).toEqual(['video_start', 'video_progress', 'video_summary']);
+  });
+
+  it('a player that throws when tracking starts (destroyed before the tracker started) is reported; the others are tracked and released at shutdown', async () => {
+    const video = videoEngagement();
+    const broken = { ...fakeMedia().m, addEventListener: () => { throw new TypeError('player is gone'); } };
+    video.track(broken as MediaLike);
+    const good = fakeMedia();
+    video.track(good.m);
+    const errors: string[] = [];
+    const { tracker, events } = start(video);
+    tracker.on('error', (e) => errors.push(e.message));
+    good.play();
+    expect(errors).toEqual(['crumbtrail: video: player is gone']);
+    expect(events.map((e) => e.type)).toEqual(['video_start']);
+    await tracker.shutdown();
+    const count = events.length;
+    document.body.innerHTML = '<video id="late"></video>';
+    await mutations();
+    document.getElementById('late')!.dispatchEvent(new Event('play'));
+    good.pause();
+    expect(events.length).toBe(count);
+  });
+
+  it('track() on a running tracker reports a player that throws instead of throwing into the page', () => {
+    const video = videoEngagement();
+    const errors: string[] = [];
+    const { tracker } = start(video);
+    tracker.on('error', (e) => errors.push(e.message));
+    const broken = { ...fakeMedia().m, addEventListener: () => { throw new TypeError('player is gone'); } };
+    expect(() => video.track(broken as MediaLike)()).not.toThrow();
+    expect(errors).toEqual(['crumbtrail: video: player is gone']);
   });
 
   it('a player whose tracking stops before the tracker starts is never tracked', () => {
