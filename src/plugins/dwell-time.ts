@@ -89,6 +89,9 @@ export function onDwell(callback: (type: DwellEventType, figures: DwellFigures) 
     }
     counted = t;
     if (active) last = t;
+    // Before DOMContentLoaded the page is not its full height yet: a depth then would be too deep.
+    // Measured at the first update after it (a layout read, once: any page is over 0 %).
+    if (!pct && d.readyState != 'loading') depth();
     if (act >= engagedAt && pct >= engagedPct) {
       engagedAt = 1 / 0;
       report('engaged');
@@ -137,8 +140,6 @@ export function onDwell(callback: (type: DwellEventType, figures: DwellFigures) 
   // visibilitychange from the document; and runs before the queue's own pagehide and
   // visibilitychange listeners, so the page_leave recorded here leaves with the exit beacon.
   const off = listen(window, ACTIVITY + ' visibilitychange pagehide', onEvent, true);
-  // Before DOMContentLoaded the page is not its full height yet: a depth then would be too deep.
-  if (d.readyState != 'loading') depth();
   onEvent({} as Event);
   return stop;
 }

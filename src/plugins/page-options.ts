@@ -5,6 +5,7 @@ import { configError, show } from '../core/errors';
 import { unknownOption } from '../core/suggest';
 import type { Plugin } from '../core/types';
 import * as dwell from './dwell-time';
+import { listen } from './page-util';
 import * as views from './page-views';
 
 /** A test of one option's value and the words saying what is allowed; or the rules of an object. */
@@ -53,7 +54,12 @@ function checkOptions(where: string, options: unknown, rules: Rules): void {
  */
 export function pageViews(options: views.PageViewOptions = {}): Plugin {
   checkOptions('pageViews', options, VIEW_RULES);
-  return views.pageViews(options);
+  if (options.auto !== false) return views.pageViews(options);
+  // A restore from the back/forward cache is a new view that no router sees.
+  return {
+    name: 'pageviews',
+    setup: (tracker) => listen(window, 'pageshow', (e) => (e as PageTransitionEvent).persisted && tracker.page()),
+  };
 }
 
 /**

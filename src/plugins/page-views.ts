@@ -5,7 +5,9 @@ import { listen } from './page-util';
 /** Options of {@link pageViews} and {@link onPageView}. */
 export interface PageViewOptions {
   /**
-   * `false` records no page view by itself: call `tracker.page()` from your router instead.
+   * `false` leaves page views to your router: call `tracker.page()` from it. A page restored from
+   * the back/forward cache, which no router sees, is still recorded. (Handled by the npm entry's
+   * `pageViews`, page-options.ts: the script tag always records page views.)
    * @default true
    */
   auto?: boolean;
@@ -97,7 +99,7 @@ export function onPageView(callback: () => void, options: PageViewOptions = {}):
  * changes, recorded once the route settled so that path, title and `page.referrer` (the previous
  * SPA URL) are the new page's. A restore from the back/forward cache is a new view. In the script
  * tag: `data-plugins="pageviews"`. Options are not checked here, as the script tag passes none:
- * the npm entry's `pageViews` (page-options.ts) checks them.
+ * the npm entry's `pageViews` (page-options.ts) checks them, and handles `auto: false`.
  *
  * @example
  * createTracker({ collector: '/v1/batch', plugins: [pageViews()] });
@@ -106,6 +108,6 @@ export function onPageView(callback: () => void, options: PageViewOptions = {}):
 export function pageViews(options: PageViewOptions = {}): Plugin {
   return {
     name: 'pageviews',
-    setup: (tracker) => (options.auto === false ? undefined : onPageView(() => tracker.page(), options)),
+    setup: (tracker) => onPageView(() => tracker.page(), options),
   };
 }

@@ -62,11 +62,26 @@ tracker.on('event', (e) => e.type == 'page_view' && ((window.viewAt = performanc
 window.tracker = tracker;
 </script></body></html>`;
 
+// A short page (it fits the viewport) whose tracker starts while the document is still loading:
+// an async module, run while the parser waits for a slow script (delayed by the test).
+const loadingPage = (collectorUrl: string) => `<!doctype html><html><head><title>Loading</title>
+<script type="importmap">${IMPORT_MAP}</script>
+<script type="module" async>
+import { createTracker, pageViews, dwellTime } from '/dist/crumbtrail.mjs';
+window.startedWhile = document.readyState;
+createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 50 }, plugins: [pageViews(), dwellTime({ engaged: { activeMs: 500, scrollPct: 50 } })] });
+</script></head><body><p>Short page</p><script src="/slow.js"></script><p>End</p></body></html>`;
+
 beforeAll(async () => {
   [browser, collector] = await Promise.all([launchBrowser(), startTestCollector()]);
   site = await startSite({
     mounts: NODE_MODULES,
-    pages: { '/dwell.html': dwellPage(collector.batchUrl), '/next.html': '<!doctype html><title>Next</title><p>next</p>' },
+    pages: {
+      '/dwell.html': dwellPage(collector.batchUrl),
+      '/loading.html': loadingPage(collector.batchUrl),
+      '/slow.js': '',
+      '/next.html': '<!doctype html><title>Next</title><p>next</p>',
+    },
   });
 });
 beforeEach(() => collector.reset());
@@ -174,6 +189,28 @@ describe('dwell time in real Chromium', () => {
     await new Promise((ok) => setTimeout(ok, 300));
     expect(collector.events().filter((e) => e.type == 'page_leave')).toHaveLength(1);
     expect(Math.abs(figures(leave).visibleMs - hiddenAt)).toBeLessThanOrEqual(50);
+    await context.close();
+  });
+
+  it('measures the scroll depth of a view that started while the page was loading, once it has loaded', async () => {
+    const context = await browser.newContext({ viewport: { width: 800, height: 1000 } });
+    await context.route((url) => url.pathname == '/slow.js', async (route) => {
+      await new Promise((ok) => setTimeout(ok, 1500));
+      await route.continue();
+    });
+    const page = await context.newPage();
+    const log = collectConsole(page);
+    await page.goto(`${site.url}/loading.html`);
+    expect(await page.evaluate(() => (window as unknown as { startedWhile: string }).startedWhile)).toBe('loading');
+    // Active for a second after the load: the whole page is in view, so the visitor is engaged
+    // (500 ms active, 50 % seen) while the page is still open, not only at the hide.
+    for (let i = 0; i < 10; i++) {
+      await page.mouse.move(10 + (i % 2) * 50, 200);
+      await page.waitForTimeout(100);
+    }
+    const all = await collector.waitForEvents((all) => all.some((e) => e.type == 'engaged'));
+    expect((all.find((e) => e.type == 'engaged')!.props as { maxScrollPct: number }).maxScrollPct).toBe(100);
+    expect(log.errors()).toEqual([]);
     await context.close();
   });
 

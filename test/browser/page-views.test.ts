@@ -12,7 +12,8 @@ let browser: Browser;
 let site: Site;
 let collector: Collector;
 
-const spa = (collectorUrl: string) => `<!doctype html><html><head><title>Home</title>
+// `router`: page views come from the router (pageViews({ auto: false }) and tracker.page()).
+const spa = (collectorUrl: string, router = false) => `<!doctype html><html><head><title>Home</title>
 <script type="importmap">${IMPORT_MAP}</script></head><body><main id="view">Home</main>
 <input id="q" aria-label="Search">
 <script type="module">
@@ -22,22 +23,22 @@ const titles = { '/': 'Home', '/shoes': 'Shoes', '/shoes?color=red': 'Red shoes'
 const render = () => setTimeout(() => {
   const route = location.pathname + location.search;
   document.getElementById('view').textContent = titles[route] || route;
-  document.title = titles[route] || 'Search';
+  document.title = titles[route] || 'Search';${router ? '\n  tracker.page();' : ''}
 }, 30);
 window.go = (url) => { history.pushState({}, '', url); render(); };
 addEventListener('popstate', render);
 addEventListener('pageshow', (e) => e.persisted && (window.restored = true));
 document.getElementById('q').addEventListener('input', (e) => history.replaceState({}, '', '/?q=' + encodeURIComponent(e.target.value)));
-window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 50 }, plugins: [pageViews()] });
+window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 50 }, plugins: [pageViews(${router ? '{ auto: false }' : ''})] });${router ? '\ntracker.page();' : ''}
 </script></body></html>`;
 
 beforeAll(async () => {
   [browser, collector] = await Promise.all([launchBrowser(), startTestCollector()]);
   site = await startSite({
     mounts: NODE_MODULES,
-    pages: { '/index.html': spa(collector.batchUrl), '/next.html': '<!doctype html><title>Next</title><p>next</p>' },
+    pages: { '/index.html': spa(collector.batchUrl), '/router.html': spa(collector.batchUrl, true), '/next.html': '<!doctype html><title>Next</title><p>next</p>' },
     // Chromium keeps no page served with no-store (the harness default) in the back/forward cache.
-    headers: { '/': { 'Cache-Control': 'no-cache' } },
+    headers: { '/': { 'Cache-Control': 'no-cache' }, '/router.html': { 'Cache-Control': 'no-cache' } },
   });
 });
 beforeEach(() => collector.reset());
@@ -118,23 +119,32 @@ describe('page views of an SPA in real Chromium', () => {
 });
 
 describe('a restore from the back/forward cache in real Chromium', () => {
-  it('is a new page view of the same URL', async () => {
+  // Goes to `path`, away and back, and returns the page views recorded.
+  async function restore(path: string): Promise<StoredEvent[]> {
     // Playwright turns the back/forward cache off by default; this browser keeps it on.
     const bfcache = await launchBrowser({ ignoreDefaultArgs: ['--disable-back-forward-cache'] });
     try {
       const page = await bfcache.newPage();
-      await page.goto(`${site.url}/`);
+      await page.goto(`${site.url}${path}`);
       await collector.waitForEvents((all) => views(all).length == 1);
       await page.goto(`${site.url}/next.html`);
       // A restored page fires no load event: wait for the commit, then for its pageshow.
       await page.goBack({ waitUntil: 'commit' });
       await page.waitForFunction(() => (window as unknown as { restored?: boolean }).restored, undefined, { timeout: 5000 });
-      expect(views(await settled(page)).map(row)).toEqual([
-        ['/', 'Home', ''],
-        ['/', 'Home', ''],
-      ]);
+      return views(await settled(page));
     } finally {
       await bfcache.close();
     }
+  }
+
+  it('is a new page view of the same URL', async () => {
+    expect((await restore('/')).map(row)).toEqual([
+      ['/', 'Home', ''],
+      ['/', 'Home', ''],
+    ]);
+  });
+
+  it('is a new page view also when the router records page views (auto: false), as no router sees it', async () => {
+    expect((await restore('/router.html')).map((e) => (e.page as { path: string }).path)).toEqual(['/router.html', '/router.html']);
   });
 });

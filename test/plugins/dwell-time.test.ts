@@ -50,6 +50,25 @@ afterEach(async () => {
 });
 
 describe('onDwell', () => {
+  it('a view that starts while the document is loading (an async script tag) measures the scroll depth once it has loaded', async () => {
+    Object.defineProperty(document, 'readyState', { value: 'loading', configurable: true });
+    // The whole page fits the viewport: once loaded, it is seen to 100 %.
+    Object.defineProperty(document.documentElement, 'scrollHeight', { value: 800, configurable: true });
+    try {
+      const seen = watch({ pingMs: 1000, engaged: { activeMs: 1000, scrollPct: 50 } });
+      await interact(500);
+      Reflect.deleteProperty(document, 'readyState');
+      await interact(1500);
+      expect(seen.map(([type, f]) => [type, f.maxScrollPct])).toEqual([
+        ['engaged', 100],
+        ['page_ping', 100],
+        ['page_ping', 100],
+      ]);
+    } finally {
+      Reflect.deleteProperty(document, 'readyState');
+    }
+  });
+
   it('counts visible and active time while the visitor interacts, and reports them when the page is hidden', async () => {
     const seen = watch();
     await interact(3000);
@@ -220,6 +239,23 @@ describe('dwellTime()', () => {
       ['page_leave', '/', first.id, 1000],
       ['page_view', '/', undefined, undefined],
       ['page_leave', '/', second.id, 500],
+    ]);
+  });
+
+  it('with router-driven page views (auto: false) a page restored from the back/forward cache is a new view measured afresh', async () => {
+    const { tracker, events } = tracked([pageViews({ auto: false }), dwellTime()]);
+    tracker.page();
+    await interact(1000);
+    dispatchEvent(new Event('pagehide'));
+    dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
+    await interact(5000);
+    setVisibility('hidden');
+    const [first, , second] = events;
+    expect(events.map(summary)).toEqual([
+      ['page_view', '/', undefined, undefined],
+      ['page_leave', '/', first.id, 1000],
+      ['page_view', '/', undefined, undefined],
+      ['page_leave', '/', second.id, 5000],
     ]);
   });
 

@@ -295,6 +295,18 @@ describe('pageViews()', () => {
     expect(events.map((e) => [e.type, e.page.path])).toEqual([['page_view', '/shoes']]);
   });
 
+  it('with auto: false a page restored from the back/forward cache, which no router sees, is still a page view', async () => {
+    const { tracker, events } = tracked(pageViews({ auto: false }));
+    tracker.page();
+    dispatchEvent(pageshow(false));
+    dispatchEvent(pageshow(true));
+    await settle();
+    expect(events.map((e) => e.type)).toEqual(['page_view', 'page_view']);
+    await tracker.shutdown();
+    dispatchEvent(pageshow(true));
+    expect(events).toHaveLength(2);
+  });
+
   it('removes the history patch on shutdown', async () => {
     const { pushState } = history;
     const { tracker } = tracked();
