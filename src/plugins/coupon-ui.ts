@@ -154,7 +154,8 @@ export function couponUi(options: CouponUiOptions = {}): Plugin {
             close('coupon_dismissed');
           }
         };
-        d.body.appendChild(host);
+        // Beside the body, not in it: a page that re-renders its body does not throw the toast away.
+        d.documentElement.appendChild(host);
         box.focus();
         emit('coupon_shown');
       };

@@ -71,6 +71,18 @@ describe('the trail of a visitor', () => {
     expect(s.actions.map((e) => e.name)).toEqual(['add_to_cart']);
   });
 
+  it('leaves out a web_vital whose value is not a number, which could not be shown', () => {
+    const s = summarizeStop({
+      view: null,
+      events: [
+        { id: 'a', type: 'web_vital', ts: 1, receivedAt: 1, props: { name: 'CLS', value: '0.1', rating: 'good' } },
+        { id: 'b', type: 'web_vital', ts: 2, receivedAt: 2, props: { name: 'LCP', value: 900, rating: 'good' } },
+      ],
+    });
+    expect([...s.vitals.keys()]).toEqual(['LCP']);
+    expect([...s.vitals.values()].map(vitalValue)).toEqual(['900 ms']);
+  });
+
   it('writes durations and vital values the way people read them', () => {
     expect([duration(900), duration(72_500), duration(30_000), duration(undefined)]).toEqual(['0.9s', '1m 13s', '30s', '–']);
     expect([vitalValue({ name: 'CLS', value: 0.1234 }), vitalValue({ name: 'LCP', value: 2_480 }), vitalValue({ name: 'INP', value: 87.6 })]).toEqual(['0.123', '2.48 s', '88 ms']);

@@ -168,10 +168,22 @@ describe('couponUi()', () => {
     ]);
   });
 
-  it('shows the next coupon when the page threw the open toast away with its body', () => {
+  it('keeps the open toast when the page re-renders its body, and shows the coupon waiting behind it next', () => {
+    const { coupons } = tracked();
+    offer();
+    offer({ title: 'Second' }, 'moda');
+    document.body.replaceChildren();
+    expect(toasts()).toHaveLength(1);
+    expect(dialog().textContent).toContain('10 % off today');
+    press(dialog(), 'Escape');
+    expect(dialog().textContent).toContain('Second');
+    expect(coupons().map(([type]) => type)).toEqual(['coupon_shown', 'coupon_dismissed', 'coupon_shown']);
+  });
+
+  it('shows the next coupon when the page threw the open toast away', () => {
     tracked();
     offer();
-    document.body.replaceChildren();
+    toasts()[0]!.remove();
     offer({ title: 'Second' }, 'moda');
     expect(toasts()).toHaveLength(1);
     expect(dialog().textContent).toContain('Second');

@@ -57,7 +57,10 @@ export function summarizeStop(stop) {
         v.summary = true;
       }
       out.videos.set(key, v);
-    } else if (e.type === 'web_vital') out.vitals.set(p.name, p);
+    } else if (e.type === 'web_vital') {
+      // The collector takes props from any page: a vital that is not a number is not shown.
+      if (typeof p.value === 'number' && isFinite(p.value)) out.vitals.set(p.name, p);
+    }
     else if (e.type.startsWith('geofence_') || e.type.startsWith('coupon_')) out.places.push(e);
     else if (e.type !== 'engaged') out.actions.push(e);
   }

@@ -112,6 +112,16 @@ function renderStop(stop) {
   return li;
 }
 
+// One stop the page cannot make sense of (the collector stores what any page sent) must not
+// blank the whole trail.
+function renderSafely(stop) {
+  try {
+    return renderStop(stop);
+  } catch {
+    return el('li', 'stop', 'A stop whose events could not be shown');
+  }
+}
+
 let queued = false;
 function render() {
   queued = false;
@@ -123,7 +133,7 @@ function render() {
   document.querySelector('[data-meta]').textContent = events.size
     ? `${events.size} events · ${views} page views${user ? ` · identified as ${user}` : ''} · last seen ${new Date(last).toLocaleString()}`
     : '';
-  trail.replaceChildren(...stops.map(renderStop));
+  trail.replaceChildren(...stops.map(renderSafely));
   fresh.clear();
 }
 const schedule = () => {
