@@ -87,7 +87,9 @@ export function durableStore(ns: string, onFallback: (e: unknown) => void): Even
     },
     peek: () => active.peek?.() || [],
   } as EventStore;
-  for (const name of ['add', 'read', 'remove', 'trim', 'clear', 'lease'] as const) {
+  // Every method of the IndexedDB store: all its keys but `kind`.
+  for (const name of Object.keys(active) as (keyof EventStore)[]) {
+    if (name == 'kind') continue;
     store[name] = (async (...args: unknown[]) => {
       const call = () => (active[name] as (...a: unknown[]) => Promise<unknown>)(...args);
       const tried = active;
