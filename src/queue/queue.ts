@@ -228,7 +228,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     const fresh = (list: StoredEvent[]) => list.filter((r) => !exited.has(r.e.id) && exited.add(r.e.id));
     const risky = fresh([...store.peek!(), ...writing, ...unsaved]);
     // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
-    if (config.storage != 'memory' && risky.length && stash(ns, risky)) stashed.push(...idsOf(risky));
+    // Stashing no events writes nothing.
+    if (config.storage != 'memory' && stash(ns, risky)) stashed.push(...idsOf(risky));
     const all = [...(leavingForSite ? [] : fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id)))), ...risky];
     if (all.length) send(all, true).catch(() => {});
   };
