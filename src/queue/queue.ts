@@ -106,8 +106,12 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
 
   // Adds (sign 1) or takes away (-1) events from the estimate.
   const tally = (records: StoredEvent[], sign: number) => {
-    count = Math.max(0, count + sign * records.length);
-    bytes = Math.max(0, bytes + sign * records.reduce((n, r) => n + r.n, 0));
+    for (const r of records) {
+      count += sign;
+      bytes += sign * r.n;
+    }
+    count = Math.max(0, count);
+    bytes = Math.max(0, bytes);
   };
 
   const trim = async (b = bounds) => {
