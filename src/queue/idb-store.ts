@@ -1,6 +1,6 @@
 import { promisifyRequest } from 'idb-keyval';
 import { LEASE_MS } from './lock';
-import { keyOf, memoryStore, trimmer, type EventStore, type StoredEvent } from './store';
+import { keyOf, memoryStore, trimEvents, type EventStore, type StoredEvent, type TrimResult } from './store';
 
 interface Lease {
   owner: string;
@@ -36,12 +36,15 @@ export function idbStore(ns: string): EventStore {
     });
   // Event keys are arrays, which IndexedDB sorts after every string key such as 'lease'.
   const events = () => IDBKeyRange.lowerBound([]);
-  // Calls `fn` with the value under `key` within a read-write transaction.
-  const update = <T>(key: IDBValidKey | IDBKeyRange, fn: (value: T, s: IDBObjectStore) => void) =>
-    tx('readwrite', (s) => {
+  // Calls `fn` with the values under `key` within a read-write transaction; resolves on its
+  // completion with what `fn` returned.
+  const update = <T, R>(key: IDBValidKey | IDBKeyRange, fn: (values: T[], s: IDBObjectStore) => R) => {
+    let out: R;
+    return tx('readwrite', (s) => {
       const req = s.getAll(key);
-      req.onsuccess = () => fn(req.result as T, s);
-    });
+      req.onsuccess = () => (out = fn(req.result, s));
+    }).then(() => out);
+  };
 
   return {
     kind: 'indexeddb',
@@ -49,24 +52,17 @@ export function idbStore(ns: string): EventStore {
     read: (max) => tx('readonly', (s) => s.getAll(events(), max)),
     remove: (records) => tx('readwrite', (s) => records.forEach((r) => s.delete(keyOf(r)))),
     clear: () => tx('readwrite', (s) => s.clear()),
-    async trim(bounds, now) {
-      const [judge, result] = trimmer(bounds, now);
-      // Newest first, so that the bounds keep the newest events.
-      await update<StoredEvent[]>(events(), (all, s) => all.reverse().forEach((r) => judge(r) && s.delete(keyOf(r))));
-      return result;
-    },
-    async lease(owner, ms, now) {
-      let mine = false;
-      await update<Lease[]>('lease', ([held], s) => {
+    trim: (bounds, now) => update<StoredEvent, TrimResult>(events(), (all, s) => trimEvents(all, bounds, now, (r) => s.delete(keyOf(r)))),
+    lease: (owner, ms, now) =>
+      update<Lease, boolean>('lease', ([held], s) => {
         // A lease ending further ahead than a lease lasts was taken before the clock went back.
-        mine = !held || held.owner == owner || held.until < now || held.until > now + LEASE_MS;
+        const mine = !held || held.owner == owner || held.until < now || held.until > now + LEASE_MS;
         if (mine) {
           if (ms) s.put({ owner, until: now + ms } satisfies Lease, 'lease');
           else s.delete('lease');
         }
-      });
-      return mine && ms > 0;
-    },
+        return mine && ms > 0;
+      }),
   };
 }
 
