@@ -68,16 +68,14 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // Set when the page leaves for another page of this site, which will deliver what is stored.
   let leavingForSite = false;
   let channel: BroadcastChannel | undefined;
-  const forget = (ids: string[]) => {
-    for (const id of ids) {
-      ownBytes -= own.get(id)?.n || 0;
-      own.delete(id);
-    }
+  const forget = (id: string) => {
+    ownBytes -= own.get(id)?.n || 0;
+    own.delete(id);
   };
   try {
     channel = new BroadcastChannel(ns);
     // The host page could post on a channel of the same name.
-    channel.onmessage = (m) => Array.isArray(m.data) && forget(m.data);
+    channel.onmessage = (m) => Array.isArray(m.data) && m.data.forEach(forget);
   } catch {
     // Without BroadcastChannel, events another tab delivered may be sent again at exit.
   }
@@ -152,7 +150,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     await store.remove(records);
     tally(records, -1);
     const ids = idsOf(records);
-    forget(ids);
+    ids.forEach(forget);
     channel?.postMessage(ids);
     if (reason) drop(reason, records.length, error);
     else emitter.emit('sent', { count: records.length, ids });
@@ -243,7 +241,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     ownBytes += r.n;
     for (const id of own.keys()) {
       if (ownBytes <= 2 * BEACON_LIMIT) break;
-      forget([id]);
+      forget(id);
     }
     if (unsaved.push(r) == 1) Promise.resolve().then(save);
     if (exiting) exit();
