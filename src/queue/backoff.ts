@@ -10,6 +10,5 @@ export const BACKOFF_CAP_MS = 300_000;
  * A collector's `Retry-After` wins when given.
  */
 export function backoffMs(attempt: number, retryAfterMs?: number, random = Math.random): number {
-  if (retryAfterMs !== undefined) return Math.max(retryAfterMs, BACKOFF_BASE_MS);
-  return Math.max(BACKOFF_BASE_MS, random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+  return Math.max(BACKOFF_BASE_MS, retryAfterMs ?? random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
 }
