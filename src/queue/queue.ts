@@ -297,8 +297,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // router intercepted, or one that failed (navigatesuccess, navigateerror: no destination),
   // does not unload the page.
   const nav = (window as { navigation?: EventTarget }).navigation;
-  for (const type of nav ? ['navigate', 'navigatesuccess', 'navigateerror'] : []) {
-    nav!.addEventListener(
+  for (const type of ['navigate', 'navigatesuccess', 'navigateerror']) {
+    nav?.addEventListener(
       type,
       (e) => {
         const d = (e as Event & { destination?: { url: string; sameDocument: boolean } }).destination;
