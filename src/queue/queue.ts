@@ -90,10 +90,10 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   let timerAt = Infinity;
   const owner = uuid();
 
-  // A flush in `ms`, unless one is due sooner; never before a pending retry unless `force`.
-  const schedule = (ms: number, force?: boolean) => {
-    const at = Math.max(Date.now() + ms, force ? 0 : nextRetryAt);
-    if (stopped || (!force && at >= timerAt)) return;
+  // A flush in `ms`, unless one is due sooner; never before a pending retry.
+  const schedule = (ms: number) => {
+    const at = Math.max(Date.now() + ms, nextRetryAt);
+    if (stopped || at >= timerAt) return;
     clearTimeout(timer);
     timerAt = at;
     timer = setTimeout(() => {
@@ -179,7 +179,9 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     const delay = backoffMs(fails++, r.retryAfterMs);
     nextRetryAt = Date.now() + delay;
     if (config.debug) console.debug('[crumbtrail] retry in', delay | 0, 'ms:', lastError);
-    schedule(delay, true);
+    // The retry replaces a flush due sooner.
+    timerAt = Infinity;
+    schedule(delay);
     await trim();
     return false;
   };
