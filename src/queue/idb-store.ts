@@ -30,9 +30,9 @@ export function idbStore(ns: string): EventStore {
   // One transaction; resolves on its completion with the result of the request `fn` returns.
   const tx = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void) =>
     (db ||= open()).then((c) => {
-      const s = c.transaction('events', mode).objectStore('events');
-      const req = fn(s);
-      return promisifyRequest(s.transaction).then(() => req?.result as T);
+      const t = c.transaction('events', mode);
+      const req = fn(t.objectStore('events'));
+      return promisifyRequest(t).then(() => req?.result as T);
     });
   // Event keys are arrays, which IndexedDB sorts after every string key such as 'lease'.
   const events = () => IDBKeyRange.lowerBound([]);
