@@ -15,12 +15,14 @@ export function stash(ns: string, records: StoredEvent[]): boolean {
 /** The stash as stored (to clear it later) and its events. Never throws. */
 export function readStash(ns: string): [string | null, StoredEvent[]] {
   const raw = getItem(keyOf(ns));
+  let list: unknown;
   try {
-    const list = raw ? JSON.parse(raw) : [];
-    return [raw, Array.isArray(list) ? list.filter((r) => typeof r?.e?.id == 'string') : []];
+    // No stash parses as null.
+    list = JSON.parse(raw!);
   } catch {
-    return [raw, []];
+    // Not JSON: nothing to merge.
   }
+  return [raw, Array.isArray(list) ? list.filter((r) => typeof r?.e?.id == 'string') : []];
 }
 
 /**

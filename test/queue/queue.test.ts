@@ -319,6 +319,16 @@ describe('exit', () => {
     });
     expect(localStorage.getItem(namespace + ':stash')).toBeNull();
   });
+
+  it('reads nothing from a stash that is missing, empty, not JSON or not a list of events', () => {
+    const namespace = freshNamespace();
+    for (const raw of [null, '', '{', '"x"', '{"e":{"id":"a"}}', '[1,null,{"e":{}},{"e":{"id":"ok"},"n":2}]']) {
+      if (raw == null) localStorage.removeItem(namespace + ':stash');
+      else localStorage.setItem(namespace + ':stash', raw);
+      expect(readStash(namespace)).toEqual([raw, raw?.startsWith('[') ? [{ e: { id: 'ok' }, n: 2 }] : []]);
+    }
+    localStorage.removeItem(namespace + ':stash');
+  });
 });
 
 /** The next IndexedDB put() throws as a full origin quota does. */
