@@ -6,10 +6,12 @@ import type { StoredEvent } from './store';
 // to IndexedDB at exit go to localStorage and are merged into the queue on the next visit.
 
 const keyOf = (ns: string) => ns + ':stash';
+// Writes the stash; one of no events is removed.
+const write = (ns: string, records: StoredEvent[]) => setItem(keyOf(ns), records.length ? JSON.stringify(records) : null);
 
 /** Appends events to the exit stash. Returns false when localStorage refused them. */
 export function stash(ns: string, records: StoredEvent[]): boolean {
-  return !records.length || setItem(keyOf(ns), JSON.stringify([...readStash(ns)[1], ...records]));
+  return !records.length || write(ns, [...readStash(ns)[1], ...records]);
 }
 
 /** The stash as stored (to clear it later) and its events. Never throws. */
@@ -35,6 +37,5 @@ export function clearStash(ns: string, raw: string | null): void {
 
 /** Takes the events with these ids out of the stash: they are safely in the queue. */
 export function unstash(ns: string, ids: string[]): void {
-  const left = readStash(ns)[1].filter((r) => !ids.includes(r.e.id));
-  setItem(keyOf(ns), left.length ? JSON.stringify(left) : null);
+  write(ns, readStash(ns)[1].filter((r) => !ids.includes(r.e.id)));
 }
