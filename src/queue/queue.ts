@@ -234,7 +234,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
     // Stashing no events writes nothing.
     if (config.storage != 'memory' && stash(ns, risky)) stashed.push(...idsOf(risky));
-    const all = [...(leavingForSite ? [] : fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id)))), ...risky];
+    const all = leavingForSite ? risky : [...fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id))), ...risky];
     if (all.length) send(all, true).catch(() => {});
   };
 
@@ -252,7 +252,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
 
   // Clearing opens the database, which would create an empty one on a device that never had it.
   const clear = async () => {
-    const dbs = store.kind == 'indexeddb' && (await globalThis.indexedDB?.databases?.());
+    const dbs = store.kind != 'memory' && (await globalThis.indexedDB?.databases?.());
     if (!dbs || dbs.some((d) => d.name == ns)) await store.clear();
   };
 
@@ -281,7 +281,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     leavingForSite = false;
     // The page lives on: what it stashed is in IndexedDB once written, not to be merged again
     // (a memory store keeps nothing: its stash stays).
-    if (stashed.length && store.kind == 'indexeddb') {
+    if (stashed.length && store.kind != 'memory') {
       const ids = stashed.splice(0);
       save().then(() => unstash(ns, ids));
     }
