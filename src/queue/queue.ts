@@ -279,11 +279,12 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       return exit();
     }
     leavingForSite = false;
-    // The page lives on: what it stashed is in IndexedDB once written, not to be merged again
-    // (a memory store keeps nothing: its stash stays).
-    if (stashed.length && store.kind != 'memory') {
+    // The page lives on: what it stashed is in IndexedDB once written, not to be merged again.
+    // A memory store keeps nothing: its stash stays, and so does the stash of events whose write
+    // failed over to memory (asked before the write, the store was still IndexedDB).
+    if (stashed.length) {
       const ids = stashed.splice(0);
-      save().then(() => unstash(ns, ids));
+      save().then(() => store.kind != 'memory' && unstash(ns, ids));
     }
     if (lastError || (e as PageTransitionEvent)?.persisted) flush();
   };

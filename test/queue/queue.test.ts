@@ -305,6 +305,27 @@ describe('exit', () => {
     expect(tracker.status().length).toBe(1);
   });
 
+  it('keeps in the stash what a page that lived on holds only in memory, IndexedDB having failed under its write', async () => {
+    const { tracker, namespace, errors } = setup(() => ({ ok: false, retry: true }));
+    await tracker.flush();
+    tracker.track('switched-away');
+    setVisibility('hidden');
+    // Back before the event's write finished, which fails (Safari: "Connection to Indexed Database
+    // server lost"), so that the queue falls back to memory with the event.
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
+      throw new DOMException('Connection to Indexed Database server lost', 'UnknownError');
+    });
+    setVisibility('visible');
+    await vi.waitFor(() => expect(tracker.status()).toMatchObject({ storage: 'memory', length: 1 }));
+    vi.restoreAllMocks();
+    expect(errors).toHaveLength(1);
+    await tick();
+    // The page is closed while the collector is down: the event must still be in the stash.
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(readStash(namespace)[1].map((r) => r.e.name)).toEqual(['switched-away']);
+    dispatchEvent(new PageTransitionEvent('pageshow'));
+  });
+
   it('merges the stash of an earlier page into the queue', async () => {
     const namespace = freshNamespace();
     const first = setup(() => ({ ok: false, retry: true }), { namespace });
