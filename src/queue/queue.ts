@@ -15,12 +15,12 @@ import { memoryStore, type StoredEvent } from './store';
 export interface Queue {
   /** Takes a tracked event: persisted within the tick, delivered in a batch. Never throws. */
   push(record: StoredEvent): void;
+  /** Resolves when what was queued before the call was delivered or the attempt failed. */
+  flush(): Promise<void>;
   /**
    * Changes consent. On 'granted', `adopt` may change the events held while consent was pending
    * (the visitor's stored ids replace those made meanwhile) before they are queued.
    */
-  /** Resolves when what was queued before the call was delivered or the attempt failed. */
-  flush(): Promise<void>;
   setConsent(consent: Consent, adopt?: (e: CrumbEvent) => void): void;
   status(): QueueStatus;
   /** Flushes, then removes every listener and timer. */
@@ -58,7 +58,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // Events already stashed and sent by the exit path of this page; and the ids this page put in
   // the stash, taken out again if the page lives on.
   const exited = new Set<string>();
-  let stashed: string[] = [];
+  const stashed: string[] = [];
   let exiting = false;
   // This page's events not yet known to be delivered (by this tab or another), newest last,
   // bounded to what the exit budget could carry; and the ids of the batch being sent.
