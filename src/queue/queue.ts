@@ -228,14 +228,15 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // deliver them: sent now, unacknowledged, they would be sent twice. Runs again for events
   // tracked during exit (page_leave, web vitals), since their listeners run after ours.
   const exit = () => {
-    if (consent != 'granted') return;
-    const fresh = (list: StoredEvent[]) => list.filter((r) => !exited.has(r.e.id) && exited.add(r.e.id));
-    const risky = fresh([...store.peek!(), ...writing, ...unsaved]);
-    // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
-    // Stashing no events writes nothing.
-    if (config.storage != 'memory' && stash(ns, risky)) stashed.push(...idsOf(risky));
-    const all = leavingForSite ? risky : [...fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id))), ...risky];
-    if (all.length) send(all, true).catch(() => {});
+    if (consent == 'granted') {
+      const fresh = (list: StoredEvent[]) => list.filter((r) => !exited.has(r.e.id) && exited.add(r.e.id));
+      const risky = fresh([...store.peek!(), ...writing, ...unsaved]);
+      // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
+      // Stashing no events writes nothing.
+      if (config.storage != 'memory' && stash(ns, risky)) stashed.push(...idsOf(risky));
+      const all = leavingForSite ? risky : [...fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id))), ...risky];
+      if (all.length) send(all, true).catch(() => {});
+    }
   };
 
   const accept = (r: StoredEvent) => {
@@ -315,8 +316,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   return {
     push(r) {
       if (stopped || consent == 'denied') return;
-      if (consent == 'granted') return accept(r);
-      if (held.push(r) > bounds.maxEvents) drop('queue_full', held.splice(0, 1).length);
+      if (consent == 'granted') accept(r);
+      else if (held.push(r) > bounds.maxEvents) drop('queue_full', held.splice(0, 1).length);
     },
     flush,
     setConsent(c, adopt) {
