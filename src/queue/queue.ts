@@ -257,8 +257,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     if (!dbs || dbs.some((d) => d.name == ns)) await store.clear();
   };
 
-  const start = async () => {
-    try {
+  const start = () =>
+    (async () => {
       const [raw, records] = readStash(ns);
       if (records.length) {
         await add(records);
@@ -266,10 +266,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       }
       await trim();
       if (count) schedule(0);
-    } catch (e) {
-      report(e);
-    }
-  };
+    })().catch(report);
 
   const onPage = (hidden: boolean, e?: Event) => {
     exiting = hidden;
