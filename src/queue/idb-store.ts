@@ -27,8 +27,9 @@ export function idbStore(ns: string): EventStore {
       promisifyRequest(req).then((c) => ok((c.onclose = c.onversionchange = () => (c.close(), (db = undefined)), c)), no);
       setTimeout(no, 5_000, 'open timed out');
     });
-  // One transaction; resolves on its completion with the result of the request `fn` returns.
-  const tx = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void) =>
+  // One transaction, read-write unless asked otherwise; resolves on its completion with the result
+  // of the request `fn` returns.
+  const tx = <T>(fn: (s: IDBObjectStore) => IDBRequest<T> | void, mode: IDBTransactionMode = 'readwrite') =>
     (db ||= open()).then((c) => {
       const t = c.transaction('events', mode);
       const req = fn(t.objectStore('events'));
@@ -40,7 +41,7 @@ export function idbStore(ns: string): EventStore {
   // completion with what `fn` returned.
   const update = <T, R>(key: IDBValidKey | IDBKeyRange, fn: (values: T[], s: IDBObjectStore) => R) => {
     let out: R;
-    return tx('readwrite', (s) => {
+    return tx((s) => {
       const req = s.getAll(key);
       req.onsuccess = () => (out = fn(req.result, s));
     }).then(() => out);
@@ -48,10 +49,10 @@ export function idbStore(ns: string): EventStore {
 
   return {
     kind: 'indexeddb',
-    add: (records) => tx('readwrite', (s) => records.forEach((r) => s.put(r, keyOf(r)))),
-    read: (max) => tx('readonly', (s) => s.getAll(events(), max)),
-    remove: (records) => tx('readwrite', (s) => records.forEach((r) => s.delete(keyOf(r)))),
-    clear: () => tx('readwrite', (s) => s.clear()),
+    add: (records) => tx((s) => records.forEach((r) => s.put(r, keyOf(r)))),
+    read: (max) => tx((s) => s.getAll(events(), max), 'readonly'),
+    remove: (records) => tx((s) => records.forEach((r) => s.delete(keyOf(r)))),
+    clear: () => tx((s) => s.clear()),
     trim: (bounds, now) => update<StoredEvent, TrimResult>(events(), (all, s) => trimEvents(all, bounds, now, (r) => s.delete(keyOf(r)))),
     lease: (owner, ms, now) =>
       update<Lease, boolean>('lease', ([held], s) => {
