@@ -27,8 +27,6 @@ export interface Queue {
   stop(): Promise<void>;
 }
 
-const idsOf = (records: StoredEvent[]) => records.map((r) => r.e.id);
-
 /**
  * The durable batch queue. Events are written to the store once per tick, delivered oldest
  * first by one tab at a time, and deleted only after the collector answered 2xx. At exit the
@@ -149,7 +147,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   const settle = async (records: StoredEvent[], reason?: DropReason, error?: string) => {
     await store.remove(records);
     tally(records, -1);
-    const ids = idsOf(records);
+    const ids = records.map((r) => r.e.id);
     ids.forEach(forget);
     channel?.postMessage(ids);
     if (reason) drop(reason, records.length, error);
@@ -158,7 +156,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
 
   // Sends one batch; false when delivery must wait for a retry.
   const deliver = async (records: StoredEvent[]): Promise<boolean> => {
-    inFlight = idsOf(records);
+    inFlight = records.map((r) => r.e.id);
     const r = await send(records, false).catch((e): SendResult => ({ ok: false, retry: true, error: toError(e).message }));
     inFlight = [];
     if (r.ok) {
@@ -233,7 +231,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       const risky = fresh([...store.peek!(), ...writing, ...unsaved]);
       // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
       // Stashing no events writes nothing.
-      if (config.storage != 'memory' && stash(ns, risky)) stashed.push(...idsOf(risky));
+      if (config.storage != 'memory' && stash(ns, risky)) stashed.push(...risky.map((r) => r.e.id));
       const all = leavingForSite ? risky : [...fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id))), ...risky];
       if (all.length) send(all, true).catch(() => {});
     }
