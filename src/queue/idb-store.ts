@@ -35,8 +35,6 @@ export function idbStore(ns: string): EventStore {
       const req = fn(t.objectStore('events'));
       return promisifyRequest(t).then(() => req?.result as T);
     });
-  // Event keys are arrays, which IndexedDB sorts after every string key such as 'lease'.
-  const events = () => IDBKeyRange.lowerBound([]);
   // Calls `fn` with the values under `key` within a read-write transaction; resolves on its
   // completion with what `fn` returned.
   const update = <T, R>(key: IDBValidKey | IDBKeyRange, fn: (values: T[], s: IDBObjectStore) => R) => {
@@ -47,13 +45,15 @@ export function idbStore(ns: string): EventStore {
     }).then(() => out);
   };
 
+  // Event keys are arrays, which IndexedDB sorts after every string key such as 'lease': the events
+  // are the keys from [] up.
   return {
     kind: 'indexeddb',
     add: (records) => tx((s) => records.forEach((r) => s.put(r, keyOf(r)))),
-    read: (max) => tx((s) => s.getAll(events(), max), 'readonly'),
+    read: (max) => tx((s) => s.getAll(IDBKeyRange.lowerBound([]), max), 'readonly'),
     remove: (records) => tx((s) => records.forEach((r) => s.delete(keyOf(r)))),
     clear: () => tx((s) => s.clear()),
-    trim: (bounds, now) => update<StoredEvent, TrimResult>(events(), (all, s) => trimEvents(all, bounds, now, (r) => s.delete(keyOf(r)))),
+    trim: (bounds, now) => update<StoredEvent, TrimResult>(IDBKeyRange.lowerBound([]), (all, s) => trimEvents(all, bounds, now, (r) => s.delete(keyOf(r)))),
     lease: (owner, ms, now) =>
       update<Lease, boolean>('lease', ([held], s) => {
         // A lease ending further ahead than a lease lasts was taken before the clock went back.
