@@ -3,11 +3,11 @@ import type { StoredEvent } from './store';
 
 // IndexedDB writes started while a page unloads are usually lost (10 of 10 on navigation in
 // Chromium 156), while a localStorage write at that moment survives, so events not yet written
-// to IndexedDB at exit go to localStorage and are merged into the queue on the next visit.
+// to IndexedDB at exit go to localStorage (key `<namespace>:stash`) and are merged into the queue
+// on the next visit.
 
-const keyOf = (ns: string) => ns + ':stash';
 // Writes the stash; one of no events is removed.
-const write = (ns: string, records: StoredEvent[]) => setItem(keyOf(ns), records.length ? JSON.stringify(records) : null);
+const write = (ns: string, records: StoredEvent[]) => setItem(ns + ':stash', records.length ? JSON.stringify(records) : null);
 
 /** Appends events to the exit stash. Returns false when localStorage refused them. */
 export function stash(ns: string, records: StoredEvent[]): boolean {
@@ -16,7 +16,7 @@ export function stash(ns: string, records: StoredEvent[]): boolean {
 
 /** The stash as stored (to clear it later) and its events. Never throws. */
 export function readStash(ns: string): [string | null, StoredEvent[]] {
-  const raw = getItem(keyOf(ns));
+  const raw = getItem(ns + ':stash');
   let list: unknown;
   try {
     // No stash parses as null.
@@ -32,7 +32,7 @@ export function readStash(ns: string): [string | null, StoredEvent[]] {
  * the meantime is kept, to be merged (again: ids make that harmless) later.
  */
 export function clearStash(ns: string, raw: string | null): void {
-  if (raw && getItem(keyOf(ns)) === raw) setItem(keyOf(ns), null);
+  if (raw && getItem(ns + ':stash') === raw) setItem(ns + ':stash', null);
 }
 
 /** Takes the events with these ids out of the stash: they are safely in the queue. */
