@@ -11,7 +11,7 @@ export interface StoredEvent {
 export type EventKey = [number, number, string];
 
 /** The key an event is stored under. */
-export const keyOf = ({ e }: StoredEvent): EventKey => [e.ts, e.seq, e.id];
+export const keyOf = (r: StoredEvent): EventKey => [r.e.ts, r.e.seq, r.e.id];
 
 /** What a trim pass found and dropped. */
 export interface TrimResult {
