@@ -9,7 +9,6 @@ export const BACKOFF_CAP_MS = 300_000;
  * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/). Never under 1 s.
  * A collector's `Retry-After` wins when given.
  */
-export function backoffMs(attempt: number, retryAfterMs?: number, random = Math.random): number {
-  if (retryAfterMs !== undefined) return Math.max(retryAfterMs, BACKOFF_BASE_MS);
-  return Math.max(BACKOFF_BASE_MS, random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+export function backoffMs(attempt: number, retryAfterMs?: number): number {
+  return Math.max(BACKOFF_BASE_MS, retryAfterMs ?? Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
 }

@@ -1,6 +1,6 @@
 import { promisifyRequest } from 'idb-keyval';
 import { LEASE_MS } from './lock';
-import { keyOf, memoryStore, trimmer, type EventStore, type StoredEvent } from './store';
+import { keyOf, memoryStore, trimEvents, type EventStore, type StoredEvent, type TrimResult } from './store';
 
 interface Lease {
   owner: string;
@@ -27,46 +27,43 @@ export function idbStore(ns: string): EventStore {
       promisifyRequest(req).then((c) => ok((c.onclose = c.onversionchange = () => (c.close(), (db = undefined)), c)), no);
       setTimeout(no, 5_000, 'open timed out');
     });
-  // One transaction; resolves on its completion with the result of the request `fn` returns.
-  const tx = <T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void) =>
+  // One transaction, read-write unless asked otherwise; resolves on its completion with the result
+  // of the request `fn` returns.
+  const tx = <T>(fn: (s: IDBObjectStore) => IDBRequest<T> | void, mode: IDBTransactionMode = 'readwrite') =>
     (db ||= open()).then((c) => {
-      const s = c.transaction('events', mode).objectStore('events');
-      const req = fn(s);
-      return promisifyRequest(s.transaction).then(() => req?.result as T);
+      const t = c.transaction('events', mode);
+      const req = fn(t.objectStore('events'));
+      return promisifyRequest(t).then(() => req?.result as T);
     });
-  // Event keys are arrays, which IndexedDB sorts after every string key such as 'lease'.
-  const events = () => IDBKeyRange.lowerBound([]);
-  // Calls `fn` with the value under `key` within a read-write transaction.
-  const update = <T>(key: IDBValidKey | IDBKeyRange, fn: (value: T, s: IDBObjectStore) => void) =>
-    tx('readwrite', (s) => {
+  // Calls `fn` with the values under `key` within a read-write transaction; resolves on its
+  // completion with what `fn` returned.
+  const update = <T, R>(key: IDBValidKey | IDBKeyRange, fn: (values: T[], s: IDBObjectStore) => R) => {
+    let out: R;
+    return tx((s) => {
       const req = s.getAll(key);
-      req.onsuccess = () => fn(req.result as T, s);
-    });
+      req.onsuccess = () => (out = fn(req.result, s));
+    }).then(() => out);
+  };
 
+  // Event keys are arrays, which IndexedDB sorts after every string key such as 'lease': the events
+  // are the keys from [] up.
   return {
     kind: 'indexeddb',
-    add: (records) => tx('readwrite', (s) => records.forEach((r) => s.put(r, keyOf(r)))),
-    read: (max) => tx('readonly', (s) => s.getAll(events(), max)),
-    remove: (records) => tx('readwrite', (s) => records.forEach((r) => s.delete(keyOf(r)))),
-    clear: () => tx('readwrite', (s) => s.clear()),
-    async trim(bounds, now) {
-      const [judge, result] = trimmer(bounds, now);
-      // Newest first, so that the bounds keep the newest events.
-      await update<StoredEvent[]>(events(), (all, s) => all.reverse().forEach((r) => judge(r) && s.delete(keyOf(r))));
-      return result;
-    },
-    async lease(owner, ms, now) {
-      let mine = false;
-      await update<Lease[]>('lease', ([held], s) => {
+    add: (records) => tx((s) => records.forEach((r) => s.put(r, keyOf(r)))),
+    read: (max) => tx((s) => s.getAll(IDBKeyRange.lowerBound([]), max), 'readonly'),
+    remove: (records) => tx((s) => records.forEach((r) => s.delete(keyOf(r)))),
+    clear: () => tx((s) => s.clear()),
+    trim: (bounds, now) => update<StoredEvent, TrimResult>(IDBKeyRange.lowerBound([]), (all, s) => trimEvents(all, bounds, now, (r) => s.delete(keyOf(r)))),
+    lease: (owner, ms, now) =>
+      update<Lease, boolean>('lease', ([held], s) => {
         // A lease ending further ahead than a lease lasts was taken before the clock went back.
-        mine = !held || held.owner == owner || held.until < now || held.until > now + LEASE_MS;
+        const mine = !held || held.owner == owner || held.until < now || held.until > now + LEASE_MS;
         if (mine) {
           if (ms) s.put({ owner, until: now + ms } satisfies Lease, 'lease');
           else s.delete('lease');
         }
-      });
-      return mine && ms > 0;
-    },
+        return mine && ms > 0;
+      }),
   };
 }
 
@@ -87,7 +84,9 @@ export function durableStore(ns: string, onFallback: (e: unknown) => void): Even
     },
     peek: () => active.peek?.() || [],
   } as EventStore;
-  for (const name of ['add', 'read', 'remove', 'trim', 'clear', 'lease'] as const) {
+  // Every method of the IndexedDB store: all its keys but `kind`.
+  for (const name of Object.keys(active) as (keyof EventStore)[]) {
+    if (name == 'kind') continue;
     store[name] = (async (...args: unknown[]) => {
       const call = () => (active[name] as (...a: unknown[]) => Promise<unknown>)(...args);
       const tried = active;

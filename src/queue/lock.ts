@@ -35,14 +35,15 @@ export async function withFlushLock(
     }
   }
   const lease = (ms: number) => store.lease(owner, ms, Date.now()).catch(() => false);
-  if (!(await store.lease(owner, LEASE_MS, Date.now()))) return false;
-  const renew = setInterval(lease, LEASE_MS / 3, LEASE_MS);
-  let mine = true;
-  try {
-    await fn(async () => (mine &&= await lease(LEASE_MS)));
-  } finally {
-    clearInterval(renew);
-    await lease(0);
+  let mine = await store.lease(owner, LEASE_MS, Date.now());
+  if (mine) {
+    const renew = setInterval(lease, LEASE_MS / 3, LEASE_MS);
+    try {
+      await fn(async () => (mine &&= await lease(LEASE_MS)));
+    } finally {
+      clearInterval(renew);
+      await lease(0);
+    }
   }
   return mine;
 }

@@ -15,19 +15,17 @@ import { memoryStore, type StoredEvent } from './store';
 export interface Queue {
   /** Takes a tracked event: persisted within the tick, delivered in a batch. Never throws. */
   push(record: StoredEvent): void;
+  /** Resolves when what was queued before the call was delivered or the attempt failed. */
+  flush(): Promise<void>;
   /**
    * Changes consent. On 'granted', `adopt` may change the events held while consent was pending
    * (the visitor's stored ids replace those made meanwhile) before they are queued.
    */
-  /** Resolves when what was queued before the call was delivered or the attempt failed. */
-  flush(): Promise<void>;
   setConsent(consent: Consent, adopt?: (e: CrumbEvent) => void): void;
   status(): QueueStatus;
   /** Flushes, then removes every listener and timer. */
   stop(): Promise<void>;
 }
-
-const idsOf = (records: StoredEvent[]) => records.map((r) => r.e.id);
 
 /**
  * The durable batch queue. Events are written to the store once per tick, delivered oldest
@@ -58,7 +56,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // Events already stashed and sent by the exit path of this page; and the ids this page put in
   // the stash, taken out again if the page lives on.
   const exited = new Set<string>();
-  let stashed: string[] = [];
+  const stashed: string[] = [];
   let exiting = false;
   // This page's events not yet known to be delivered (by this tab or another), newest last,
   // bounded to what the exit budget could carry; and the ids of the batch being sent.
@@ -68,16 +66,14 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // Set when the page leaves for another page of this site, which will deliver what is stored.
   let leavingForSite = false;
   let channel: BroadcastChannel | undefined;
-  const forget = (ids: string[]) => {
-    for (const id of ids) {
-      ownBytes -= own.get(id)?.n || 0;
-      own.delete(id);
-    }
+  const forget = (id: string) => {
+    ownBytes -= own.get(id)?.n || 0;
+    own.delete(id);
   };
   try {
     channel = new BroadcastChannel(ns);
     // The host page could post on a channel of the same name.
-    channel.onmessage = (m) => Array.isArray(m.data) && forget(m.data);
+    channel.onmessage = (m) => Array.isArray(m.data) && m.data.forEach(forget);
   } catch {
     // Without BroadcastChannel, events another tab delivered may be sent again at exit.
   }
@@ -92,10 +88,10 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   let timerAt = Infinity;
   const owner = uuid();
 
-  // A flush in `ms`, unless one is due sooner; never before a pending retry unless `force`.
-  const schedule = (ms: number, force?: boolean) => {
-    const at = Math.max(Date.now() + ms, force ? 0 : nextRetryAt);
-    if (stopped || (!force && at >= timerAt)) return;
+  // A flush in `ms`, unless one is due sooner; never before a pending retry.
+  const schedule = (ms: number) => {
+    const at = Math.max(Date.now() + ms, nextRetryAt);
+    if (stopped || at >= timerAt) return;
     clearTimeout(timer);
     timerAt = at;
     timer = setTimeout(() => {
@@ -106,8 +102,12 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
 
   // Adds (sign 1) or takes away (-1) events from the estimate.
   const tally = (records: StoredEvent[], sign: number) => {
-    count = Math.max(0, count + sign * records.length);
-    bytes = Math.max(0, bytes + sign * records.reduce((n, r) => n + r.n, 0));
+    for (const r of records) {
+      count += sign;
+      bytes += sign * r.n;
+    }
+    count = Math.max(0, count);
+    bytes = Math.max(0, bytes);
   };
 
   const trim = async (b = bounds) => {
@@ -147,8 +147,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   const settle = async (records: StoredEvent[], reason?: DropReason, error?: string) => {
     await store.remove(records);
     tally(records, -1);
-    const ids = idsOf(records);
-    forget(ids);
+    const ids = records.map((r) => r.e.id);
+    ids.forEach(forget);
     channel?.postMessage(ids);
     if (reason) drop(reason, records.length, error);
     else emitter.emit('sent', { count: records.length, ids });
@@ -156,7 +156,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
 
   // Sends one batch; false when delivery must wait for a retry.
   const deliver = async (records: StoredEvent[]): Promise<boolean> => {
-    inFlight = idsOf(records);
+    inFlight = records.map((r) => r.e.id);
     const r = await send(records, false).catch((e): SendResult => ({ ok: false, retry: true, error: toError(e).message }));
     inFlight = [];
     if (r.ok) {
@@ -177,7 +177,9 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     const delay = backoffMs(fails++, r.retryAfterMs);
     nextRetryAt = Date.now() + delay;
     if (config.debug) console.debug('[crumbtrail] retry in', delay | 0, 'ms:', lastError);
-    schedule(delay, true);
+    // The retry replaces a flush due sooner.
+    timerAt = Infinity;
+    schedule(delay);
     await trim();
     return false;
   };
@@ -224,13 +226,15 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // deliver them: sent now, unacknowledged, they would be sent twice. Runs again for events
   // tracked during exit (page_leave, web vitals), since their listeners run after ours.
   const exit = () => {
-    if (consent != 'granted') return;
-    const fresh = (list: StoredEvent[]) => list.filter((r) => !exited.has(r.e.id) && exited.add(r.e.id));
-    const risky = fresh([...store.peek!(), ...writing, ...unsaved]);
-    // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
-    if (config.storage != 'memory' && risky.length && stash(ns, risky)) stashed.push(...idsOf(risky));
-    const all = [...(leavingForSite ? [] : fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id)))), ...risky];
-    if (all.length) send(all, true).catch(() => {});
+    if (consent == 'granted') {
+      const fresh = (list: StoredEvent[]) => list.filter((r) => !exited.has(r.e.id) && exited.add(r.e.id));
+      const risky = fresh([...store.peek!(), ...writing, ...unsaved]);
+      // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
+      // Stashing no events writes nothing.
+      if (config.storage != 'memory' && stash(ns, risky)) stashed.push(...risky.map((r) => r.e.id));
+      const all = leavingForSite ? risky : [...fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id))), ...risky];
+      if (all.length) send(all, true).catch(() => {});
+    }
   };
 
   const accept = (r: StoredEvent) => {
@@ -238,7 +242,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     ownBytes += r.n;
     for (const id of own.keys()) {
       if (ownBytes <= 2 * BEACON_LIMIT) break;
-      forget([id]);
+      forget(id);
     }
     if (unsaved.push(r) == 1) Promise.resolve().then(save);
     if (exiting) exit();
@@ -247,12 +251,12 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
 
   // Clearing opens the database, which would create an empty one on a device that never had it.
   const clear = async () => {
-    const dbs = store.kind == 'indexeddb' && (await globalThis.indexedDB?.databases?.());
+    const dbs = store.kind != 'memory' && (await globalThis.indexedDB?.databases?.());
     if (!dbs || dbs.some((d) => d.name == ns)) await store.clear();
   };
 
-  const start = async () => {
-    try {
+  const start = () =>
+    (async () => {
       const [raw, records] = readStash(ns);
       if (records.length) {
         await add(records);
@@ -260,10 +264,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       }
       await trim();
       if (count) schedule(0);
-    } catch (e) {
-      report(e);
-    }
-  };
+    })().catch(report);
 
   const onPage = (hidden: boolean, e?: Event) => {
     exiting = hidden;
@@ -274,11 +275,12 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       return exit();
     }
     leavingForSite = false;
-    // The page lives on: what it stashed is in IndexedDB once written, not to be merged again
-    // (a memory store keeps nothing: its stash stays).
-    if (stashed.length && store.kind == 'indexeddb') {
+    // The page lives on: what it stashed is in IndexedDB once written, not to be merged again.
+    // A memory store keeps nothing: its stash stays, and so does the stash of events whose write
+    // failed over to memory (asked before the write, the store was still IndexedDB).
+    if (stashed.length) {
       const ids = stashed.splice(0);
-      save().then(() => unstash(ns, ids));
+      save().then(() => store.kind != 'memory' && unstash(ns, ids));
     }
     if (lastError || (e as PageTransitionEvent)?.persisted) flush();
   };
@@ -294,8 +296,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // router intercepted, or one that failed (navigatesuccess, navigateerror: no destination),
   // does not unload the page.
   const nav = (window as { navigation?: EventTarget }).navigation;
-  for (const type of nav ? ['navigate', 'navigatesuccess', 'navigateerror'] : []) {
-    nav!.addEventListener(
+  for (const type of ['navigate', 'navigatesuccess', 'navigateerror']) {
+    nav?.addEventListener(
       type,
       (e) => {
         const d = (e as Event & { destination?: { url: string; sameDocument: boolean } }).destination;
@@ -309,8 +311,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   return {
     push(r) {
       if (stopped || consent == 'denied') return;
-      if (consent == 'granted') return accept(r);
-      if (held.push(r) > bounds.maxEvents) drop('queue_full', held.splice(0, 1).length);
+      if (consent == 'granted') accept(r);
+      else if (held.push(r) > bounds.maxEvents) drop('queue_full', held.splice(0, 1).length);
     },
     flush,
     setConsent(c, adopt) {

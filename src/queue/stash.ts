@@ -3,24 +3,28 @@ import type { StoredEvent } from './store';
 
 // IndexedDB writes started while a page unloads are usually lost (10 of 10 on navigation in
 // Chromium 156), while a localStorage write at that moment survives, so events not yet written
-// to IndexedDB at exit go to localStorage and are merged into the queue on the next visit.
+// to IndexedDB at exit go to localStorage (key `<namespace>:stash`) and are merged into the queue
+// on the next visit.
 
-const keyOf = (ns: string) => ns + ':stash';
+// Writes the stash; one of no events is removed.
+const write = (ns: string, records: StoredEvent[]) => setItem(ns + ':stash', records.length ? JSON.stringify(records) : null);
 
 /** Appends events to the exit stash. Returns false when localStorage refused them. */
 export function stash(ns: string, records: StoredEvent[]): boolean {
-  return !records.length || setItem(keyOf(ns), JSON.stringify([...readStash(ns)[1], ...records]));
+  return !records.length || write(ns, [...readStash(ns)[1], ...records]);
 }
 
 /** The stash as stored (to clear it later) and its events. Never throws. */
 export function readStash(ns: string): [string | null, StoredEvent[]] {
-  const raw = getItem(keyOf(ns));
+  const raw = getItem(ns + ':stash');
+  let list: unknown;
   try {
-    const list = raw ? JSON.parse(raw) : [];
-    return [raw, Array.isArray(list) ? list.filter((r) => typeof r?.e?.id == 'string') : []];
+    // No stash parses as null.
+    list = JSON.parse(raw!);
   } catch {
-    return [raw, []];
+    // Not JSON: nothing to merge.
   }
+  return [raw, Array.isArray(list) ? list.filter((r) => typeof r?.e?.id == 'string') : []];
 }
 
 /**
@@ -28,11 +32,10 @@ export function readStash(ns: string): [string | null, StoredEvent[]] {
  * the meantime is kept, to be merged (again: ids make that harmless) later.
  */
 export function clearStash(ns: string, raw: string | null): void {
-  if (raw && getItem(keyOf(ns)) === raw) setItem(keyOf(ns), null);
+  if (raw && getItem(ns + ':stash') === raw) setItem(ns + ':stash', null);
 }
 
 /** Takes the events with these ids out of the stash: they are safely in the queue. */
 export function unstash(ns: string, ids: string[]): void {
-  const left = readStash(ns)[1].filter((r) => !ids.includes(r.e.id));
-  setItem(keyOf(ns), left.length ? JSON.stringify(left) : null);
+  write(ns, readStash(ns)[1].filter((r) => !ids.includes(r.e.id)));
 }

@@ -11,7 +11,7 @@ export interface StoredEvent {
 export type EventKey = [number, number, string];
 
 /** The key an event is stored under. */
-export const keyOf = ({ e }: StoredEvent): EventKey => [e.ts, e.seq, e.id];
+export const keyOf = (r: StoredEvent): EventKey => [r.e.ts, r.e.seq, r.e.id];
 
 /** What a trim pass found and dropped. */
 export interface TrimResult {
@@ -55,23 +55,23 @@ export interface EventStore {
 }
 
 /**
- * Judges events newest first against the bounds: true for an event to drop (expired, or past
- * the count or byte bound), counting into `result`.
+ * Applies the bounds to events given oldest first: walks them newest first and removes each one
+ * expired, or past the count or byte bound, counting what it kept and dropped.
  */
-export function trimmer(bounds: Bounds, now: number): [(r: StoredEvent) => boolean, TrimResult] {
+export function trimEvents(records: StoredEvent[], bounds: Bounds, now: number, remove: (r: StoredEvent) => void): TrimResult {
   const result: TrimResult = { count: 0, bytes: 0, oldest: 0, expired: 0, full: 0 };
-  const judge = (r: StoredEvent) => {
+  for (const r of records.reverse()) {
     if (r.e.ts < now - bounds.maxAgeMs) result.expired++;
     else if (result.count >= bounds.maxEvents || result.bytes + r.n > bounds.maxBytes) result.full++;
     else {
       result.count++;
       result.bytes += r.n;
       result.oldest = r.e.ts;
-      return false;
+      continue;
     }
-    return true;
-  };
-  return [judge, result];
+    remove(r);
+  }
+  return result;
 }
 
 /**
@@ -87,11 +87,7 @@ export function memoryStore(): EventStore {
     read: async (max) => all().slice(0, max),
     peek: all,
     remove: async (records) => records.forEach((r) => map.delete(r.e.id)),
-    async trim(bounds, now) {
-      const [judge, result] = trimmer(bounds, now);
-      for (const r of all().reverse()) if (judge(r)) map.delete(r.e.id);
-      return result;
-    },
+    trim: async (bounds, now) => trimEvents(all(), bounds, now, (r) => map.delete(r.e.id)),
     clear: async () => map.clear(),
     lease: async () => true,
   };

@@ -210,8 +210,11 @@ describe('retry', () => {
 
   it('never waits longer than 5 minutes', async () => {
     const { backoffMs } = await import('../../src/queue/backoff');
-    expect(backoffMs(30, undefined, () => 1)).toBe(300_000);
-    expect(backoffMs(0, undefined, () => 0)).toBe(1000);
+    const random = vi.spyOn(Math, 'random').mockReturnValue(1);
+    expect(backoffMs(30)).toBe(300_000);
+    random.mockReturnValue(0);
+    expect(backoffMs(0)).toBe(1000);
+    random.mockRestore();
   });
 
   it('retries at once when the browser comes back online', async () => {
@@ -302,6 +305,27 @@ describe('exit', () => {
     expect(tracker.status().length).toBe(1);
   });
 
+  it('keeps in the stash what a page that lived on holds only in memory, IndexedDB having failed under its write', async () => {
+    const { tracker, namespace, errors } = setup(() => ({ ok: false, retry: true }));
+    await tracker.flush();
+    tracker.track('switched-away');
+    setVisibility('hidden');
+    // Back before the event's write finished, which fails (Safari: "Connection to Indexed Database
+    // server lost"), so that the queue falls back to memory with the event.
+    vi.spyOn(IDBDatabase.prototype, 'transaction').mockImplementation(() => {
+      throw new DOMException('Connection to Indexed Database server lost', 'UnknownError');
+    });
+    setVisibility('visible');
+    await vi.waitFor(() => expect(tracker.status()).toMatchObject({ storage: 'memory', length: 1 }));
+    vi.restoreAllMocks();
+    expect(errors).toHaveLength(1);
+    await tick();
+    // The page is closed while the collector is down: the event must still be in the stash.
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(readStash(namespace)[1].map((r) => r.e.name)).toEqual(['switched-away']);
+    dispatchEvent(new PageTransitionEvent('pageshow'));
+  });
+
   it('merges the stash of an earlier page into the queue', async () => {
     const namespace = freshNamespace();
     const first = setup(() => ({ ok: false, retry: true }), { namespace });
@@ -315,6 +339,16 @@ describe('exit', () => {
       expect(second.events().map((e) => e.name)).toContain('stashed');
     });
     expect(localStorage.getItem(namespace + ':stash')).toBeNull();
+  });
+
+  it('reads nothing from a stash that is missing, empty, not JSON or not a list of events', () => {
+    const namespace = freshNamespace();
+    for (const raw of [null, '', '{', '"x"', '{"e":{"id":"a"}}', '[1,null,{"e":{}},{"e":{"id":"ok"},"n":2}]']) {
+      if (raw == null) localStorage.removeItem(namespace + ':stash');
+      else localStorage.setItem(namespace + ':stash', raw);
+      expect(readStash(namespace)).toEqual([raw, raw?.startsWith('[') ? [{ e: { id: 'ok' }, n: 2 }] : []]);
+    }
+    localStorage.removeItem(namespace + ':stash');
   });
 });
 
