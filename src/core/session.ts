@@ -1,5 +1,6 @@
 import { uuid } from './id';
 import { getItem, setItem } from './storage';
+import type { CrumbEvent } from './types';
 
 /** The visitor's anonymous id and session, kept in localStorage (never cookies). */
 export interface Identity {
@@ -8,13 +9,12 @@ export interface Identity {
   sessionId(now: number): string;
   /** The signed-in user's id, set by `identify`; `null` clears it. */
   userId(id?: string | null): string | undefined;
-  /** The ids events get now: anonymous, session (empty before the first event) and user. */
-  ids(): [string, string, string | undefined];
   /**
    * Persist ids (consent granted), adopting those a returning visitor has stored, or keep them
-   * in memory only and remove stored ones.
+   * in memory only and remove stored ones. Returns what gives an event made with the ids of
+   * before the call those of after it, for the events held while consent was pending.
    */
-  persist(on: boolean): void;
+  persist(on: boolean): (e: CrumbEvent) => void;
 }
 
 // Writing the last-activity time on every event would put a localStorage write on the hot
@@ -69,8 +69,8 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
       }
       return uid;
     },
-    ids: () => [aid, sid, uid],
     persist(on) {
+      const [a, s, u] = [aid, sid, uid];
       persist = on;
       if (on) {
         // Consent came after a pending start: the ids stored on an earlier visit win over those
@@ -83,6 +83,11 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
       } else {
         for (const k of [aidKey, sidKey, uidKey]) setItem(k, null);
       }
+      return (e) => {
+        if (e.anonymousId == a) e.anonymousId = aid;
+        if (e.sessionId == s) e.sessionId = sid;
+        if (!u) e.userId ??= uid;
+      };
     },
   };
 }

@@ -124,15 +124,8 @@ export function startTracker(config: Config): Tracker {
     },
     setConsent(c) {
       if (!CONSENTS.includes(c)) return report(`setConsent() got ${show(c)}; ignored`);
-      const [aid, sid, uid] = identity.ids();
-      identity.persist(c == 'granted');
-      const [aid2, sid2, uid2] = identity.ids();
       // Events held while consent was pending get the ids the visitor turned out to have.
-      queue.setConsent(c, (e) => {
-        if (e.anonymousId == aid) e.anonymousId = aid2;
-        if (e.sessionId == sid) e.sessionId = sid2;
-        if (!uid) e.userId ??= uid2;
-      });
+      queue.setConsent(c, identity.persist(c == 'granted'));
       // 'denied' removes every key of crumbtrail's, plugins' state included.
       if (c == 'denied') removeKeys(config.namespace + ':');
     },
