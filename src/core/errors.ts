@@ -18,5 +18,5 @@ export function configError(message: string): Error {
 export function toError(e: unknown, where?: string): Error {
   // String(): a thrown object's message need not be a string.
   const msg = String((e as Error)?.message || e);
-  return configError(msg.startsWith('crumbtrail: ') ? msg.slice(12) : (where ? where + ': ' : '') + msg);
+  return msg.startsWith('crumbtrail: ') ? new Error(msg) : configError((where ? where + ': ' : '') + msg);
 }
