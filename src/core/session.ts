@@ -55,7 +55,10 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
       if (persist && now - written > WRITE_EVERY_MS) {
         const [id, at] = (getItem(sidKey) || '').split(' ');
         // A stale one is replaced just below, like our own.
-        if (+at > last) [sid, last] = [id, +at];
+        if (+at > last) {
+          sid = id;
+          last = +at;
+        }
       }
       if (!sid || now - last >= timeoutMs) sid = uuid();
       last = now;

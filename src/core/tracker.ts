@@ -66,7 +66,10 @@ export function startTracker(config: Config): Tracker {
         return '';
       }
       name = name.slice(0, MAX_NAME);
-      if (!type) [type, name] = [name as string, undefined];
+      if (!type) {
+        type = name as string;
+        name = undefined;
+      }
     }
     try {
       const clean = sanitize(props, problems, redact);
