@@ -73,7 +73,9 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
       return uid;
     },
     persist(on) {
-      const [a, s, u] = [aid, sid, uid];
+      const a = aid;
+      const s = sid;
+      const u = uid;
       persist = on;
       if (on) {
         // Consent came after a pending start: the ids stored on an earlier visit win over those
