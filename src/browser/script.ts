@@ -57,8 +57,7 @@ export function boot(factories: Record<string, PluginFactory>): void {
   const w = window as unknown as { crumbtrail?: QueuedCall[] | ScriptTracker };
   const existing = w.crumbtrail;
   if (existing && !Array.isArray(existing)) return;
-  const script = document.currentScript as HTMLScriptElement | null;
-  const data = script?.dataset || {};
+  const data = (document.currentScript as HTMLScriptElement | null)?.dataset || {};
   const plugins = (data.plugins?.match(/[^\s,]+/g) || []).map((name) => {
     if (!factories[name]) {
       throw configError(`data-plugins names "${name}"; this build has ${Object.keys(factories).join(', ') || 'none'}`);
