@@ -114,6 +114,8 @@ export function startTracker(config: Config): Tracker {
   };
 
   const tracker: Tracker = {
+    // The emitter's on and off; its emit gives way to the tracker's below.
+    ...emitter,
     track: (name, props) => record('track', name, props, 'track'),
     emit: (type, props) => record('', type, props, 'emit'),
     page: (props) => record('page_view', undefined, props),
@@ -145,8 +147,6 @@ export function startTracker(config: Config): Tracker {
       // indexOf gives -1 once removed, which `>>> 0` turns into an index past the end.
       return () => void middleware.splice(middleware.indexOf(fn) >>> 0, 1);
     },
-    on: emitter.on,
-    off: emitter.off,
     flush: queue.flush,
     status: queue.status,
     report,
