@@ -49,27 +49,26 @@ export function startTracker(config: Config): Tracker {
   let seq = 0;
   let stopped = false;
 
-  // `method` names the public call whose caller gave `name`: a name that is not a non-empty
-  // string is then repaired when it is a number or boolean, else the event is dropped; either
-  // way one error says so. `emit` gives the type as its name.
-  const record = (type: EventType, name: unknown, props: unknown, method?: string): string => {
+  // `type` is 'track' for track(), where `name` is the event's name, and '' for emit() (which
+  // page and identify go through), where `name` is the type. A name that is not a non-empty
+  // string is repaired when it is a number or boolean, else the event is dropped; either way one
+  // error says so.
+  const record = (type: EventType, name: unknown, props: unknown): string => {
     if (stopped) return '';
     const problems: string[] = [];
-    if (method) {
-      if (typeof name == 'number' || typeof name == 'boolean') {
-        problems.push(`name (${name}) sent as a string`);
-        name = String(name);
-      }
-      if (typeof name != 'string' || !name.trim()) {
-        report(`${method}() needs a name, got ${show(name)}; dropped`);
-        dropOne('invalid');
-        return '';
-      }
-      name = name.slice(0, MAX_NAME);
-      if (!type) {
-        type = name as string;
-        name = undefined;
-      }
+    if (typeof name == 'number' || typeof name == 'boolean') {
+      problems.push(`name (${name}) sent as a string`);
+      name = String(name);
+    }
+    if (typeof name != 'string' || !name.trim()) {
+      report(`${type || 'emit'}() needs a name, got ${show(name)}; dropped`);
+      dropOne('invalid');
+      return '';
+    }
+    name = name.slice(0, MAX_NAME);
+    if (!type) {
+      type = name as string;
+      name = undefined;
     }
     try {
       const clean = sanitize(props, problems, redact);
@@ -116,16 +115,16 @@ export function startTracker(config: Config): Tracker {
   const tracker: Tracker = {
     // The emitter's on and off; its emit gives way to the tracker's below.
     ...emitter,
-    track: (name, props) => record('track', name, props, 'track'),
-    emit: (type, props) => record('', type, props, 'emit'),
-    page: (props) => record('page_view', undefined, props),
+    track: (name, props) => record('track', name, props),
+    emit: (type, props) => record('', type, props),
+    page: (props) => record('', 'page_view', props),
     identify(userId, traits) {
       if (typeof userId != 'string' || !userId || userId.length > MAX_NAME) {
         report(`identify() needs a user id of 1 to ${MAX_NAME} characters, got ${show(userId)}; ignored`);
         return '';
       }
       identity.userId(userId);
-      return record('identify', undefined, traits);
+      return record('', 'identify', traits);
     },
     setConsent(c) {
       if (!CONSENTS.includes(c)) return report(`setConsent() got ${show(c)}; ignored`);
