@@ -50,10 +50,7 @@ export function sanitize(props: unknown, problems: string[], redact: (url: strin
       // A toJSON() or getter that throws.
       fix('', String(e));
     }
-    if (json.length > MAX_PROPS) {
-      fix('', 'over 32 KB');
-      json = '{}';
-    }
   }
-  return JSON.parse(json);
+  // Props over 32 KB are left out whole: fix() then gives undefined.
+  return JSON.parse(json.length > MAX_PROPS ? (fix('', 'over 32 KB') as undefined) || '{}' : json);
 }
