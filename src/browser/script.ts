@@ -12,6 +12,9 @@ export type QueuedCall = [string, ...unknown[]];
 /** `window.crumbtrail` after the script loaded: the tracker, plus `push` for stub-style calls. */
 export type ScriptTracker = Tracker & { push(...calls: QueuedCall[]): number };
 
+// `window.crumbtrail` holds the stub snippet's queued calls, then the tracker.
+type Host = Window & { crumbtrail?: QueuedCall[] | ScriptTracker };
+
 // data-* attributes as `dataset` names them, the pattern of a valid value, what is allowed, and
 // for numbers the batch option they set. The collector comes first: it is required.
 const ATTRS: [string, RegExp, string, (keyof Config['batch'])?][] = [
@@ -54,8 +57,7 @@ export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
  * <script async src="crumbtrail.min.js" data-collector="/v1/batch" data-plugins="pageviews,dwell"></script>
  */
 export function boot(factories: Record<string, PluginFactory>): void {
-  const w = window as unknown as { crumbtrail?: QueuedCall[] | ScriptTracker };
-  const existing = w.crumbtrail;
+  const existing = (window as Host).crumbtrail;
   if (existing && !Array.isArray(existing)) return;
   const data = (document.currentScript as HTMLScriptElement | null)?.dataset || {};
   const plugins = (data.plugins?.match(/[^\s,]+/g) || []).map((name) => {
@@ -87,7 +89,7 @@ export function boot(factories: Record<string, PluginFactory>): void {
     },
   };
   startTracker(configFrom(data, [...plugins, replay]));
-  w.crumbtrail = Object.assign(Object.create(null), tracker!, {
+  (window as Host).crumbtrail = Object.assign(Object.create(null), tracker!, {
     push(...calls: QueuedCall[]) {
       calls.forEach(run);
       return 0;
