@@ -60,12 +60,6 @@ export function boot(factories: Record<string, PluginFactory>): void {
   const existing = (window as Host).crumbtrail;
   if (existing && !Array.isArray(existing)) return;
   const data = (document.currentScript as HTMLScriptElement | null)?.dataset || {};
-  const plugins = (data.plugins?.match(/[^\s,]+/g) || []).map((name) => {
-    if (!factories[name]) {
-      throw configError(`data-plugins names "${name}"; this build has ${Object.keys(factories).join(', ') || 'none'}`);
-    }
-    return factories[name](data);
-  });
   let tracker: Tracker;
   const run = (call: unknown) => {
     const method = Array.isArray(call) && tracker[call[0] as keyof Tracker];
@@ -88,7 +82,17 @@ export function boot(factories: Record<string, PluginFactory>): void {
       (existing || []).forEach(run);
     },
   };
-  startTracker(configFrom(data, [...plugins, replay]));
+  startTracker(
+    configFrom(data, [
+      ...(data.plugins?.match(/[^\s,]+/g) || []).map((name) => {
+        if (!factories[name]) {
+          throw configError(`data-plugins names "${name}"; this build has ${Object.keys(factories).join(', ') || 'none'}`);
+        }
+        return factories[name](data);
+      }),
+      replay,
+    ]),
+  );
   (window as Host).crumbtrail = Object.assign(Object.create(null), tracker!, {
     push(...calls: QueuedCall[]) {
       calls.forEach(run);
