@@ -31,7 +31,7 @@ const ATTRS: [string, RegExp, string, (keyof Config['batch'])?][] = [
  * clear error for a missing collector or a bad value.
  */
 export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
-  const config = defaultConfig();
+  const config = { ...defaultConfig(), plugins };
   ATTRS.forEach(([name, valid, allowed, option], i) => {
     const value = data[name];
     if (!value && i) return;
@@ -41,7 +41,6 @@ export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
     if (option) config.batch[option] = +value;
     else (config as unknown as Record<string, string>)[name] = value;
   });
-  config.plugins = plugins;
   if (data.debug !== undefined) config.debug = data.debug != 'false';
   return config;
 }
