@@ -31,7 +31,8 @@ const ATTRS: [string, RegExp, string, (keyof Config['batch'])?][] = [
  * clear error for a missing collector or a bad value.
  */
 export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
-  const config = { ...defaultConfig(), plugins };
+  // data-debug (empty or any value but false) turns debug on.
+  const config = { ...defaultConfig(), plugins, debug: data.debug !== undefined && data.debug != 'false' };
   ATTRS.forEach(([name, valid, allowed, option], i) => {
     const value = data[name];
     if (!value && i) return;
@@ -41,7 +42,6 @@ export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
     if (option) config.batch[option] = +value;
     else (config as unknown as Record<string, string>)[name] = value;
   });
-  if (data.debug !== undefined) config.debug = data.debug != 'false';
   return config;
 }
 
