@@ -12,6 +12,9 @@ export type QueuedCall = [string, ...unknown[]];
 /** `window.crumbtrail` after the script loaded: the tracker, plus `push` for stub-style calls. */
 export type ScriptTracker = Tracker & { push(...calls: QueuedCall[]): number };
 
+// `window.crumbtrail` holds the stub snippet's queued calls, then the tracker.
+type Host = Window & { crumbtrail?: QueuedCall[] | ScriptTracker };
+
 // data-* attributes as `dataset` names them, the pattern of a valid value, what is allowed, and
 // for numbers the batch option they set. The collector comes first: it is required.
 const ATTRS: [string, RegExp, string, (keyof Config['batch'])?][] = [
@@ -28,7 +31,8 @@ const ATTRS: [string, RegExp, string, (keyof Config['batch'])?][] = [
  * clear error for a missing collector or a bad value.
  */
 export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
-  const config = defaultConfig();
+  // data-debug (empty or any value but false) turns debug on.
+  const config = { ...defaultConfig(), plugins, debug: data.debug !== undefined && data.debug != 'false' };
   ATTRS.forEach(([name, valid, allowed, option], i) => {
     const value = data[name];
     if (!value && i) return;
@@ -38,8 +42,6 @@ export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
     if (option) config.batch[option] = +value;
     else (config as unknown as Record<string, string>)[name] = value;
   });
-  config.plugins = plugins;
-  if (data.debug !== undefined) config.debug = data.debug != 'false';
   return config;
 }
 
@@ -54,17 +56,9 @@ export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
  * <script async src="crumbtrail.min.js" data-collector="/v1/batch" data-plugins="pageviews,dwell"></script>
  */
 export function boot(factories: Record<string, PluginFactory>): void {
-  const w = window as unknown as { crumbtrail?: QueuedCall[] | ScriptTracker };
-  const existing = w.crumbtrail;
+  const existing = (window as Host).crumbtrail;
   if (existing && !Array.isArray(existing)) return;
-  const script = document.currentScript as HTMLScriptElement | null;
-  const data = script?.dataset || {};
-  const plugins = (data.plugins?.match(/[^\s,]+/g) || []).map((name) => {
-    if (!factories[name]) {
-      throw configError(`data-plugins names "${name}"; this build has ${Object.keys(factories).join(', ') || 'none'}`);
-    }
-    return factories[name](data);
-  });
+  const data = (document.currentScript as HTMLScriptElement | null)?.dataset || {};
   let tracker: Tracker;
   const run = (call: unknown) => {
     const method = Array.isArray(call) && tracker[call[0] as keyof Tracker];
@@ -87,8 +81,18 @@ export function boot(factories: Record<string, PluginFactory>): void {
       (existing || []).forEach(run);
     },
   };
-  startTracker(configFrom(data, [...plugins, replay]));
-  w.crumbtrail = Object.assign(Object.create(null), tracker!, {
+  startTracker(
+    configFrom(data, [
+      ...(data.plugins?.match(/[^\s,]+/g) || []).map((name) => {
+        if (!factories[name]) {
+          throw configError(`data-plugins names "${name}"; this build has ${Object.keys(factories).join(', ') || 'none'}`);
+        }
+        return factories[name](data);
+      }),
+      replay,
+    ]),
+  );
+  (window as Host).crumbtrail = Object.assign(Object.create(null), tracker!, {
     push(...calls: QueuedCall[]) {
       calls.forEach(run);
       return 0;

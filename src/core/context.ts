@@ -7,8 +7,8 @@ import type { Campaign, EventContext } from './types';
  */
 export function redactUrl(href: string, words: string[]): string {
   try {
-    return new URL(href).href.replace(/([?&#])([^=&#]+)=[^&#]*/g, (param, sep: string, name: string) =>
-      words.some((w) => decodeURIComponent(name).toLowerCase().includes(w)) ? `${sep}${name}=REDACTED` : param,
+    return new URL(href).href.replace(/([?&#]([^=&#]+)=)[^&#]*/g, (param, head: string, name: string) =>
+      words.some((w) => decodeURIComponent(name).toLowerCase().includes(w)) ? head + 'REDACTED' : param,
     );
   } catch {
     return '';

@@ -16,6 +16,7 @@ export function configError(message: string): Error {
 
 /** Turns anything thrown into an Error whose message starts with "crumbtrail: ". */
 export function toError(e: unknown, where?: string): Error {
-  const msg = (e as Error)?.message || String(e);
-  return configError(msg.startsWith('crumbtrail: ') ? msg.slice(12) : (where ? where + ': ' : '') + msg);
+  // String(): a thrown object's message need not be a string.
+  const msg = String((e as Error)?.message || e);
+  return msg.startsWith('crumbtrail: ') ? new Error(msg) : configError((where ? where + ': ' : '') + msg);
 }

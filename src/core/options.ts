@@ -71,7 +71,7 @@ export interface Config {
 }
 
 /** Default words for `redact`. */
-export const REDACT = ['email', 'token', 'password', 'passwd', 'secret', 'auth', 'session', 'key', 'phone'];
+export const REDACT = 'email token password passwd secret auth session key phone'.split(' ');
 
 // Least and most of each numeric option; their defaults are in `defaultConfig`.
 const RANGES: Record<string, [number, number]> = {

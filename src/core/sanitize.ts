@@ -27,8 +27,9 @@ export function sanitize(props: unknown, problems: string[], redact: (url: strin
       else {
         // A DOM object or window as the props is left out whole: stringify gives undefined.
         json = JSON.stringify(props, function (this: unknown, key: string, v: unknown) {
-          // `this` holds `key`: unwinding the stack to it leaves exactly the ancestors of `v`.
-          while (parents.length && parents[parents.length - 1] !== this) parents.pop();
+          // `this` holds `key`: cutting the stack after it (each object is there once, the root's
+          // holder never) leaves exactly the ancestors of `v`.
+          parents.splice(parents.indexOf(this) + 1);
           const t = typeof v;
           if (t == 'string') {
             const s = /^https?:\/\/[^?#]*[?#]/i.test(v as string) ? redact(v as string) : (v as string);
@@ -49,10 +50,7 @@ export function sanitize(props: unknown, problems: string[], redact: (url: strin
       // A toJSON() or getter that throws.
       fix('', String(e));
     }
-    if (json.length > MAX_PROPS) {
-      fix('', 'over 32 KB');
-      json = '{}';
-    }
   }
-  return JSON.parse(json);
+  // Props over 32 KB are left out whole: fix() then gives undefined.
+  return JSON.parse(json.length > MAX_PROPS ? (fix('', 'over 32 KB') as undefined) || '{}' : json);
 }

@@ -1,5 +1,6 @@
 import { uuid } from './id';
 import { getItem, setItem } from './storage';
+import type { CrumbEvent } from './types';
 
 /** The visitor's anonymous id and session, kept in localStorage (never cookies). */
 export interface Identity {
@@ -8,13 +9,12 @@ export interface Identity {
   sessionId(now: number): string;
   /** The signed-in user's id, set by `identify`; `null` clears it. */
   userId(id?: string | null): string | undefined;
-  /** The ids events get now: anonymous, session (empty before the first event) and user. */
-  ids(): [string, string, string | undefined];
   /**
    * Persist ids (consent granted), adopting those a returning visitor has stored, or keep them
-   * in memory only and remove stored ones.
+   * in memory only and remove stored ones. Returns what gives an event made with the ids of
+   * before the call those of after it, for the events held while consent was pending.
    */
-  persist(on: boolean): void;
+  persist(on: boolean): (e: CrumbEvent) => void;
 }
 
 // Writing the last-activity time on every event would put a localStorage write on the hot
@@ -55,7 +55,10 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
       if (persist && now - written > WRITE_EVERY_MS) {
         const [id, at] = (getItem(sidKey) || '').split(' ');
         // A stale one is replaced just below, like our own.
-        if (+at > last) [sid, last] = [id, +at];
+        if (+at > last) {
+          sid = id;
+          last = +at;
+        }
       }
       if (!sid || now - last >= timeoutMs) sid = uuid();
       last = now;
@@ -69,8 +72,10 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
       }
       return uid;
     },
-    ids: () => [aid, sid, uid],
     persist(on) {
+      const a = aid;
+      const s = sid;
+      const u = uid;
       persist = on;
       if (on) {
         // Consent came after a pending start: the ids stored on an earlier visit win over those
@@ -83,6 +88,11 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
       } else {
         for (const k of [aidKey, sidKey, uidKey]) setItem(k, null);
       }
+      return (e) => {
+        if (e.anonymousId == a) e.anonymousId = aid;
+        if (e.sessionId == s) e.sessionId = sid;
+        if (!u) e.userId ??= uid;
+      };
     },
   };
 }

@@ -49,24 +49,26 @@ export function startTracker(config: Config): Tracker {
   let seq = 0;
   let stopped = false;
 
-  // `method` names the public call whose caller gave `name`: a name that is not a non-empty
-  // string is then repaired when it is a number or boolean, else the event is dropped; either
-  // way one error says so. `emit` gives the type as its name.
-  const record = (type: EventType, name: unknown, props: unknown, method?: string): string => {
+  // `type` is 'track' for track(), where `name` is the event's name, and '' for emit() (which
+  // page and identify go through), where `name` is the type. A name that is not a non-empty
+  // string is repaired when it is a number or boolean, else the event is dropped; either way one
+  // error says so.
+  const record = (type: EventType, name: unknown, props: unknown): string => {
     if (stopped) return '';
     const problems: string[] = [];
-    if (method) {
-      if (typeof name == 'number' || typeof name == 'boolean') {
-        problems.push(`name (${name}) sent as a string`);
-        name = String(name);
-      }
-      if (typeof name != 'string' || !name.trim()) {
-        report(`${method}() needs a name, got ${show(name)}; dropped`);
-        dropOne('invalid');
-        return '';
-      }
-      name = name.slice(0, MAX_NAME);
-      if (!type) [type, name] = [name as string, undefined];
+    if (typeof name == 'number' || typeof name == 'boolean') {
+      problems.push(`name (${name}) sent as a string`);
+      name = String(name);
+    }
+    if (typeof name != 'string' || !name.trim()) {
+      report(`${type || 'emit'}() needs a name, got ${show(name)}; dropped`);
+      dropOne('invalid');
+      return '';
+    }
+    name = name.slice(0, MAX_NAME);
+    if (!type) {
+      type = name as string;
+      name = undefined;
     }
     try {
       const clean = sanitize(props, problems, redact);
@@ -111,28 +113,23 @@ export function startTracker(config: Config): Tracker {
   };
 
   const tracker: Tracker = {
-    track: (name, props) => record('track', name, props, 'track'),
-    emit: (type, props) => record('', type, props, 'emit'),
-    page: (props) => record('page_view', undefined, props),
+    // The emitter's on and off; its emit gives way to the tracker's below.
+    ...emitter,
+    track: (name, props) => record('track', name, props),
+    emit: (type, props) => record('', type, props),
+    page: (props) => record('', 'page_view', props),
     identify(userId, traits) {
       if (typeof userId != 'string' || !userId || userId.length > MAX_NAME) {
         report(`identify() needs a user id of 1 to ${MAX_NAME} characters, got ${show(userId)}; ignored`);
         return '';
       }
       identity.userId(userId);
-      return record('identify', undefined, traits);
+      return record('', 'identify', traits);
     },
     setConsent(c) {
       if (!CONSENTS.includes(c)) return report(`setConsent() got ${show(c)}; ignored`);
-      const [aid, sid, uid] = identity.ids();
-      identity.persist(c == 'granted');
-      const [aid2, sid2, uid2] = identity.ids();
       // Events held while consent was pending get the ids the visitor turned out to have.
-      queue.setConsent(c, (e) => {
-        if (e.anonymousId == aid) e.anonymousId = aid2;
-        if (e.sessionId == sid) e.sessionId = sid2;
-        if (!uid) e.userId ??= uid2;
-      });
+      queue.setConsent(c, identity.persist(c == 'granted'));
       // 'denied' removes every key of crumbtrail's, plugins' state included.
       if (c == 'denied') removeKeys(config.namespace + ':');
     },
@@ -149,8 +146,6 @@ export function startTracker(config: Config): Tracker {
       // indexOf gives -1 once removed, which `>>> 0` turns into an index past the end.
       return () => void middleware.splice(middleware.indexOf(fn) >>> 0, 1);
     },
-    on: emitter.on,
-    off: emitter.off,
     flush: queue.flush,
     status: queue.status,
     report,

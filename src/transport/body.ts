@@ -17,7 +17,7 @@ export function makeBatch(events: CrumbEvent[], version: string): Batch {
  * order rather than dropping any. An event that alone exceeds the limit gets a body of its own,
  * which the browser will refuse and the caller will report.
  */
-export function encodeBatch(batch: Batch, limit = Infinity): string[] {
+export function encodeBatch(batch: Batch, limit: number): string[] {
   const whole = JSON.stringify(batch);
   if (batch.events.length < 2 || new Blob([whole]).size <= limit) return [whole];
   const half = batch.events.length >> 1;

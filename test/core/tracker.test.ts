@@ -209,6 +209,21 @@ describe('plugins and listeners', () => {
     expect(events()).toHaveLength(1);
   });
 
+  it('reports what a plugin or middleware throws even when its message is not a string, and keeps tracking', async () => {
+    let made: ReturnType<typeof setup> | undefined;
+    expect(() => {
+      made = setup({ plugins: [{ name: 'odd', setup: () => { throw { message: 42 }; } }] });
+    }).not.toThrow();
+    const { tracker, errors, events } = made!;
+    tracker.use(() => {
+      throw { message: 7 };
+    });
+    tracker.track('still');
+    await tracker.flush();
+    expect(errors.map((e) => e.message)).toEqual(['crumbtrail: plugin odd: 42', 'crumbtrail: middleware: 7']);
+    expect(events()).toHaveLength(1);
+  });
+
   it('isolates a listener that throws', async () => {
     const { tracker } = setup();
     const second = vi.fn();
