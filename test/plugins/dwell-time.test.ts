@@ -225,28 +225,15 @@ describe('dwellTime()', () => {
     expect(shoes.page.title).toBe('Shoes');
   });
 
-  it('treats a restore from the back/forward cache as a new view measured afresh', async () => {
-    const { events } = tracked();
+  it.each([
+    ['automatic page views', false],
+    ['router-driven page views (auto: false)', true],
+  ])('with %s, treats a restore from the back/forward cache as a new view measured afresh', async (_, router) => {
+    const { tracker, events } = tracked(router ? [pageViews({ auto: false }), dwellTime()] : undefined);
+    if (router) tracker.page();
     await interact(1000);
     dispatchEvent(new Event('pagehide'));
     // A synthetic pageshow of a restore (happy-dom has no back/forward cache).
-    dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
-    await interact(500);
-    setVisibility('hidden');
-    const [first, , second] = events;
-    expect(events.map(summary)).toEqual([
-      ['page_view', '/', undefined, undefined],
-      ['page_leave', '/', first.id, 1000],
-      ['page_view', '/', undefined, undefined],
-      ['page_leave', '/', second.id, 500],
-    ]);
-  });
-
-  it('with router-driven page views (auto: false) a page restored from the back/forward cache is a new view measured afresh', async () => {
-    const { tracker, events } = tracked([pageViews({ auto: false }), dwellTime()]);
-    tracker.page();
-    await interact(1000);
-    dispatchEvent(new Event('pagehide'));
     dispatchEvent(Object.assign(new Event('pageshow'), { persisted: true }));
     await interact(5000);
     setVisibility('hidden');
