@@ -113,9 +113,8 @@ export function checkFences(input: unknown): [Fence[], string[]] {
     const bad = (what: string, rule: string) => problems.push(`geofence ${typeof id == 'string' ? JSON.stringify(id) : '#' + (i + 1)} ${what}; ${rule}`);
     // The first `required` rules must be met; the others also allow a missing value.
     const check = (o: Record<string, unknown>, rules: Record<string, Rule>, required: number, prefix = '') =>
-      Object.keys(rules).forEach((k, j) => {
+      Object.entries(rules).forEach(([k, [test, rule]], j) => {
         const v = o[k];
-        const [test, rule] = rules[k];
         if (!test(v) && (j < required || v !== undefined)) bad(`has ${(k = prefix + k)} ${show(v)}`, `${k} must be ${rule}`);
       });
     if (!isObject(f)) bad(`is ${show(f)}`, 'it must be an object');
