@@ -228,13 +228,13 @@ export function geofences(options: GeofencesOptions): Plugin {
           const p = since[fid];
           // A degree of latitude is over 110 km: most far fences cost a subtraction, not a distance.
           const dist = !st.i && Math.abs(f.lat - lat) * 11e4 > r ? 1 / 0 : distance(lat, lng, f.lat, f.lng);
-          const emit = (type: GeofenceEventType, more?: Props) =>
+          const emit = (type: GeofenceEventType, more?: Partial<GeofenceProps>) =>
             tracker.emit(type, { fenceId: fid, name: f.name, distance: Math.round(dist), accuracy: Math.round(acc), ...more } as Props);
           if (st.i) {
             // Hysteresis: out only when even the near edge of the accuracy circle is past the
             // exit ring. A late exit happened unseen, after the last fix inside: count to that.
             if (real && (dist - acc > r + Math.max(25, r / 5) || (late && t - st.l! > STALE))) {
-              emit('geofence_exit', { insideMs: (late ? st.l! : t) - st.i, ...(late && { detectedLate: true }) });
+              emit('geofence_exit', { insideMs: (late ? st.l! : t) - st.i, detectedLate: late || undefined });
               s[fid] = { c: st.c };
               continue;
             }
@@ -245,7 +245,6 @@ export function geofences(options: GeofencesOptions): Plugin {
                 st.w = 1;
               } else next = Math.min(next, st.i + loiterMs);
             }
-            s[fid] = st;
           } else if (dist <= r && acc <= r) {
             if (real) since[fid] ||= t;
             // Two fixes in a row inside (this one and one before), or dwellMs since the first.
@@ -312,12 +311,9 @@ export function geofences(options: GeofencesOptions): Plugin {
         if (cache?.u == url) fences = cache.f;
         if (cache?.u != url || Date.now() - cache.t > 18e5) {
           fetch(url, { cache: 'no-cache' })
-            .then((r) => {
+            .then(async (r) => {
               if (!r.ok) throw Error('HTTP ' + r.status);
-              return r.json();
-            })
-            .then((json) => {
-              const [f, p] = checkFences(json);
+              const [f, p] = checkFences(await r.json());
               p.forEach(bad);
               if (f.length || !p.length) {
                 fences = f;
@@ -348,8 +344,7 @@ export function geofences(options: GeofencesOptions): Plugin {
         context != 'off' &&
         tracker.use((e) => {
           if (last) {
-            const { lat, lng } = last;
-            e.context = { ...e.context, geo: context == 'exact' ? last : { lat: coarse(lat), lng: coarse(lng) } };
+            e.context = { ...e.context, geo: context == 'exact' ? last : { lat: coarse(last.lat), lng: coarse(last.lng) } };
           }
           return e;
         });
