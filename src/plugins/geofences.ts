@@ -1,6 +1,6 @@
 import { configError } from '../core/errors';
-import type { Plugin, Props } from '../core/types';
-import { coarse, distance } from './geo-math';
+import type { Plugin, Props, Tracker } from '../core/types';
+import { distance } from './geo-math';
 import { checkFences, expiry, type Coupon, type Fence } from './geo-validate';
 
 export type { Coupon, Fence };
@@ -101,6 +101,22 @@ export interface GeofencesOptions {
 }
 
 /**
+ * What the npm entry (geofences-options.ts) hooks into the plugin for `onEnter` and `context`,
+ * which the script tag cannot set: their code stays out of the script-tag build.
+ */
+export interface GeofenceHooks {
+  /** Each fix, before the fences are checked against it. */
+  fix(fix: GeoFix): void;
+  /** Each enter, after its event and before the coupon's DOM event. */
+  enter(fence: Fence, coupon?: Coupon): void;
+}
+
+/** The plugin {@link geofences} returns: its setup also takes the npm entry's hooks. */
+export interface GeofencesPlugin extends Plugin {
+  setup(tracker: Tracker, hooks?: GeofenceHooks): () => void;
+}
+
+/**
  * Per fence: entered at, dwell recorded, coupon shown at, last fix inside at. Kept in
  * localStorage (shared by the tabs of the origin) when consent is granted, else in memory.
  */
@@ -115,10 +131,10 @@ const minutes = (hhmm: string) => +hhmm.slice(0, 2) * 60 + +hhmm.slice(3, 5);
 /**
  * Geofences: watches the visitor's position (only with their permission) and records
  * `geofence_enter`, `geofence_dwell` and `geofence_exit` with the fence id, name, distance and
- * accuracy; hands out coupons on enter (see `onEnter` and `couponUi()`); optionally adds the
- * position to every event (`context`). Never prompts for the location by itself: call
- * `tracker.geofences.start()` from a user action. From the npm module it throws at call time for
- * a bad option or fence (see geofences-options.ts).
+ * accuracy; hands out coupons on enter (see `couponUi()`). Never prompts for the location by
+ * itself: call `tracker.geofences.start()` from a user action. This is the script tag's plugin;
+ * the npm entry (geofences-options.ts) wraps it, checks the options and fences at call time, and
+ * adds `start`, `onEnter` and `context`, which only it can set.
  *
  * An enter needs two fixes in a row inside the radius (or `dwellMs` inside), each at least as
  * accurate as the radius; an exit needs a fix clearly past `radius + max(25 m, 20 %)`, so jitter
@@ -131,8 +147,8 @@ const minutes = (hhmm: string) => +hhmm.slice(0, 2) * 60 + +hhmm.slice(3, 5);
  * const tracker = createTracker({ collector: '/v1/batch', plugins: [geofences({ fencesUrl: '/fences.json' }), couponUi()] });
  * offersButton.onclick = () => tracker.geofences!.start();
  */
-export function geofences(options: GeofencesOptions): Plugin {
-  const { fencesUrl: url, start, context, onEnter, loiterMs = 3e5 } = options;
+export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 'context'>): GeofencesPlugin {
+  const { fencesUrl: url, loiterMs = 3e5 } = options;
   // The other options are checked by the npm entry (geofences-options.ts); the script tag gives
   // only data-geofences, which may be missing.
   if (!url == !options.fences) throw configError('geofences() needs fences or fencesUrl (data-geofences)');
@@ -140,7 +156,7 @@ export function geofences(options: GeofencesOptions): Plugin {
 
   return {
     name: 'geofences',
-    setup(tracker) {
+    setup(tracker, hooks) {
       const { geolocation: geo = navigator.geolocation, permissions = navigator.permissions } = options;
       // Since when the fixes in a row were inside a fence not yet entered (in memory only).
       const since: Record<string, number> = {};
@@ -185,6 +201,7 @@ export function geofences(options: GeofencesOptions): Plugin {
             clearTimeout(unavailable);
             unavailable = 0;
             last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
+            hooks?.fix(last);
             step(1);
           },
           ({ code }) => {
@@ -269,11 +286,7 @@ export function geofences(options: GeofencesOptions): Plugin {
               // Saved before anyone hears of it, so that another tab cannot show it too.
               save();
               emit('geofence_enter');
-              try {
-                onEnter?.(f, coupon);
-              } catch (e) {
-                tracker.report(e);
-              }
+              hooks?.enter(f, coupon);
               if (coupon) dispatchEvent(new CustomEvent('crumbtrail:coupon', { detail: { fence: f, coupon } }));
             } else if (dwell && since[fid]) next = Math.min(next, since[fid] + dwell);
           } else if (real) since[fid] = 0;
@@ -293,17 +306,15 @@ export function geofences(options: GeofencesOptions): Plugin {
         } else if (status == 'paused' && !off) watch();
       };
       document.addEventListener('visibilitychange', onVisibility);
-      if (start != 'manual') {
-        permissions?.query({ name: 'geolocation' }).then((p) => {
-          // Also when the visitor grants the permission later (to this site's own location button).
-          (p.onchange = () => {
-            if (!off && !id) {
-              if (p.state == 'granted') begin();
-              else set(p.state);
-            }
-          })();
-        }, () => {});
-      }
+      permissions?.query({ name: 'geolocation' }).then((p) => {
+        // Also when the visitor grants the permission later (to this site's own location button).
+        (p.onchange = () => {
+          if (!off && !id) {
+            if (p.state == 'granted') begin();
+            else set(p.state);
+          }
+        })();
+      }, () => {});
       if (url) {
         const cacheKey = 'geo:fences';
         const cache: { u: string; t: number; f: Fence[] } | undefined = load(cacheKey);
@@ -339,19 +350,9 @@ export function geofences(options: GeofencesOptions): Plugin {
         stop,
         status: () => status,
       };
-      const unuse =
-        context &&
-        context != 'off' &&
-        tracker.use((e) => {
-          if (last) {
-            e.context = { ...e.context, geo: context == 'exact' ? last : { lat: coarse(last.lat), lng: coarse(last.lng) } };
-          }
-          return e;
-        });
       return () => {
         stop();
         document.removeEventListener('visibilitychange', onVisibility);
-        if (unuse) unuse();
       };
     },
   };
