@@ -323,7 +323,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
         if (cache?.u != url || Date.now() - cache.t > 18e5) {
           fetch(url, { cache: 'no-cache' })
             .then(async (r) => {
-              if (!r.ok) throw Error('HTTP ' + r.status);
+              if (!r.ok) return bad('HTTP ' + r.status);
               const [f, p] = checkFences(await r.json());
               p.forEach(bad);
               if (f.length || !p.length) {
