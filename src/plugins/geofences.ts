@@ -176,6 +176,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
           return JSON.parse(tracker.state(key)!);
         } catch {}
       };
+      const store = (key: string, value: unknown) => tracker.state(key, JSON.stringify(value));
 
       const set = (s: GeoStatus) => {
         status = s;
@@ -237,7 +238,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
         const t = Date.now();
         const { lat, lng, accuracy: acc } = last!;
         const s: State = load('geo') || mem;
-        const save = () => tracker.state('geo', JSON.stringify((mem = s)));
+        const save = () => store('geo', (mem = s));
         let next = 1 / 0;
         for (const f of fences) {
           const { id: fid, radius: r, dwellMs: dwell, coupon: c, activeHours: h = '00:00-24:00' } = f;
@@ -328,7 +329,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
               p.forEach(bad);
               if (f.length || !p.length) {
                 fences = f;
-                tracker.state(cacheKey, JSON.stringify({ u: url, t: Date.now(), f }));
+                store(cacheKey, { u: url, t: Date.now(), f });
               }
             })
             .catch((e) => bad(e.message));
