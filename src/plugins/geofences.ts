@@ -126,8 +126,6 @@ type State = Record<string, { i?: number; w?: 1; c?: number; l?: number }>;
 // or closed meanwhile) ended unseen: it gets a late exit, and being there now is a new visit.
 const STALE = 36e5;
 
-const minutes = (hhmm: string) => +hhmm.slice(0, 2) * 60 + +hhmm.slice(3, 5);
-
 /**
  * Geofences: watches the visitor's position (only with their permission) and records
  * `geofence_enter`, `geofence_dwell` and `geofence_exit` with the fence id, name, distance and
@@ -272,14 +270,16 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
               st.i = st.l = t;
               // The coupon goes out when it has not expired, the local time is within
               // activeHours and none was handed out for this fence within cooldownHours.
-              // toTimeString starts with the local HH:MM:SS in every engine (ECMA-262 TimeString).
-              const m = minutes(new Date(t).toTimeString());
-              const a = minutes(h);
-              const b = minutes(h.slice(6));
+              // Times compare as text, being zero-padded HH:MM: toTimeString starts with the local
+              // HH:MM:SS in every engine (ECMA-262 TimeString). Now is within the hours when being
+              // past their start and past their end differ, or when the hours run across midnight
+              // (their start not before their end) and these agree.
+              const now = new Date(t).toTimeString();
+              const end = h.slice(6);
               const coupon =
                 c &&
                 (!c.expiresAt || expiry(c.expiresAt) > t) &&
-                (a < b ? m >= a && m < b : m >= a || m < b) &&
+                (now >= h != now >= end) == h < end &&
                 t - (st.c || 0) >= (f.cooldownHours ?? 24) * 36e5
                   ? c
                   : undefined;
