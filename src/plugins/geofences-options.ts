@@ -32,7 +32,7 @@ export function geofences(options: geo.GeofencesOptions): Plugin {
     setup(tracker) {
       let last: geo.GeoFix | undefined;
       const stop = plugin.setup(tracker, {
-        fix: (fix) => (last = fix),
+        fix: (c) => (last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy }),
         enter(fence, coupon) {
           try {
             onEnter?.(fence, coupon);

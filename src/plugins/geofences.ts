@@ -106,7 +106,7 @@ export interface GeofencesOptions {
  */
 export interface GeofenceHooks {
   /** Each fix, before the fences are checked against it. */
-  fix(fix: GeoFix): void;
+  fix(coords: GeolocationCoordinates): void;
   /** Each enter, after its event and before the coupon's DOM event. */
   enter(fence: Fence, coupon?: Coupon): void;
 }
@@ -165,7 +165,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
       let id = 0;
       let timer: ReturnType<typeof setTimeout> | undefined;
       let unavailable: ReturnType<typeof setTimeout> | 0 = 0;
-      let last: GeoFix | undefined;
+      let last: GeolocationCoordinates | undefined;
       let late = false;
       let off = false;
       let mem: State = {};
@@ -199,8 +199,8 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
             set('watching');
             clearTimeout(unavailable);
             unavailable = 0;
-            last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
-            hooks?.fix(last);
+            last = c;
+            hooks?.fix(c);
             step(1);
           },
           ({ code }) => {
@@ -234,7 +234,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
       const step = (real?: 1) => {
         clearTimeout(timer);
         const t = Date.now();
-        const { lat, lng, accuracy: acc } = last!;
+        const { latitude: lat, longitude: lng, accuracy: acc } = last!;
         const s: State = load('geo') || mem;
         const save = () => store('geo', (mem = s));
         let next = 1 / 0;
