@@ -244,20 +244,21 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
           const p = since[fid];
           // A degree of latitude is over 110 km: most far fences cost a subtraction, not a distance.
           const dist = !st.i && Math.abs(f.lat - lat) * 11e4 > r ? 1 / 0 : distance(lat, lng, f.lat, f.lng);
-          const emit = (type: GeofenceEventType, more?: Partial<GeofenceProps>) =>
-            tracker.emit(type, { fenceId: fid, name: f.name, distance: Math.round(dist), accuracy: Math.round(acc), ...more } as Props);
+          // Props not given are undefined, which JSON leaves out.
+          const emit = (type: GeofenceEventType, insideMs?: number, detectedLate?: true) =>
+            tracker.emit(type, { fenceId: fid, name: f.name, distance: Math.round(dist), accuracy: Math.round(acc), insideMs, detectedLate } as Props);
           if (st.i) {
             // Hysteresis: out only when even the near edge of the accuracy circle is past the
             // exit ring. A late exit happened unseen, after the last fix inside: count to that.
             if (real && (dist - acc > r + Math.max(25, r / 5) || (late && t - st.l! > STALE))) {
-              emit('geofence_exit', { insideMs: (late ? st.l! : t) - st.i, detectedLate: late || undefined });
+              emit('geofence_exit', (late ? st.l! : t) - st.i, late || undefined);
               s[fid] = { c: st.c };
               continue;
             }
             if (real) st.l = t;
             if (!st.w) {
               if (t - st.i >= loiterMs) {
-                emit('geofence_dwell', { insideMs: t - st.i });
+                emit('geofence_dwell', t - st.i);
                 st.w = 1;
               } else next = Math.min(next, st.i + loiterMs);
             }
