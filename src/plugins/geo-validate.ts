@@ -62,12 +62,13 @@ const isObject = (v: unknown): unknown => v && typeof v == 'object' && !Array.is
 
 /**
  * The end of a coupon in epoch ms: a date alone (`2026-08-31`) runs to the end of that day
- * in local time (ISO would read it as midnight UTC, the start of the day); NaN when invalid.
+ * in local time (ISO would read it as midnight UTC, the start of the day); NaN when invalid or
+ * absent.
  *
  * @example
  * expiry('2026-08-31') > Date.parse('2026-08-31T12:00:00'); // true
  */
-export const expiry = (v: string): number => Date.parse(v.length == 10 ? v + 'T23:59:59.999' : v);
+export const expiry = (v = ''): number => Date.parse(v.length == 10 ? v + 'T23:59:59.999' : v);
 
 // Required fields come first: the others may be left out.
 const FENCE: Record<string, Rule> = {

@@ -270,7 +270,8 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
               s[fid] = st;
               st.i = st.l = t;
               // The coupon goes out when it has not expired, the local time is within
-              // activeHours and none was handed out for this fence within cooldownHours.
+              // activeHours and none was handed out for this fence within cooldownHours. No
+              // expiresAt, or no coupon handed out yet, gives NaN, which is never at or below.
               // Times compare as text, being zero-padded HH:MM: toTimeString starts with the local
               // HH:MM:SS in every engine (ECMA-262 TimeString). Now is within the hours when being
               // past their start and past their end differ, or when the hours run across midnight
@@ -279,9 +280,9 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
               const end = h.slice(6);
               const coupon =
                 c &&
-                (!c.expiresAt || expiry(c.expiresAt) > t) &&
+                !(expiry(c.expiresAt) <= t) &&
                 (now >= h != now >= end) == h < end &&
-                t - (st.c || 0) >= (f.cooldownHours ?? 24) * 36e5
+                !(t - st.c! < (f.cooldownHours ?? 24) * 36e5)
                   ? c
                   : undefined;
               if (coupon) st.c = t;
