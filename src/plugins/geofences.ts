@@ -202,6 +202,8 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
             last = c;
             hooks?.fix(c);
             step(1);
+            // Only the first fix after watching (re)started can notice an exit that happened unseen.
+            late = false;
           },
           ({ code }) => {
             if (code == 1) {
@@ -294,7 +296,6 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
             } else if (dwell && since[fid]) next = Math.min(next, since[fid] + dwell);
           } else if (real) since[fid] = 0;
         }
-        if (real) late = false;
         save();
         if (next < 1 / 0) timer = setTimeout(step, next - t);
       };
