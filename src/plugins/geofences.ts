@@ -161,13 +161,13 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
       const said: Partial<Record<GeoStatus, 1>> = {};
       const waiters: ((s: GeoStatus) => void)[] = [];
       let status: GeoStatus = 'idle';
-      // Watch ids are above 0 (Geolocation API); 0 is no watch.
-      let id = 0;
+      // Watch ids are above 0 (Geolocation API); none or 0 is no watch.
+      let id: number | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let unavailable: ReturnType<typeof setTimeout> | 0 = 0;
+      let unavailable: ReturnType<typeof setTimeout> | 0 | undefined;
       let last: GeolocationCoordinates | undefined;
-      let late = false;
-      let off = false;
+      let late: boolean | undefined;
+      let off: boolean | undefined;
       let mem: State = {};
       const load = (key: string) => {
         try {
