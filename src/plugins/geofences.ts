@@ -320,8 +320,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
         })();
       }, () => {});
       if (url) {
-        const cacheKey = 'geo:fences';
-        const cache: { u: string; t: number; f: Fence[] } | undefined = load(cacheKey);
+        const cache: { u: string; t: number; f: Fence[] } | undefined = load('geo:fences');
         const bad = (m: string) => tracker.report(`geofences: ${url}: ${m}`);
         if (cache?.u == url) fences = cache.f;
         if (cache?.u != url || Date.now() - cache.t > 18e5) {
@@ -332,7 +331,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
               p.forEach(bad);
               if (f.length || !p.length) {
                 fences = f;
-                store(cacheKey, { u: url, t: Date.now(), f });
+                store('geo:fences', { u: url, t: Date.now(), f });
               }
             })
             .catch((e) => bad(e.message));
