@@ -9,6 +9,8 @@ const RAD = Math.PI / 180;
 // WGS84: metres per degree of arc of the semi-major axis, and the squared eccentricity.
 const M = 6378137 * RAD;
 const E2 = 0.00669438;
+// Metres per degree of arc of the meridian's radius of curvature at the equator, a (1 - e²).
+const MY = M * (1 - E2);
 
 /**
  * A longitude difference in degrees brought into -180..180, so that fences across the
@@ -32,7 +34,7 @@ export function distance(lat1: number, lng1: number, lat2: number, lng2: number)
   // divide by (1 - e² sin²)^½ and ^1.5; with e² sin² under 0.0067 their first-order expansions
   // are off by less than 0.01 %, and need no square root.
   const x = E2 * (1 - c * c);
-  return Math.hypot(wrap(lng2 - lng1) * (M * c * (1 + x / 2)), (lat2 - lat1) * (M * (1 - E2) * (1 + 1.5 * x)));
+  return Math.hypot(wrap(lng2 - lng1) * (M * c * (1 + x / 2)), (lat2 - lat1) * (MY * (1 + 1.5 * x)));
 }
 
 /**
