@@ -301,13 +301,14 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
       };
 
       const onVisibility = () => {
-        // Hidden pages get no positions anyway; giving the watch up saves the battery.
+        // Hidden pages get no positions anyway; giving the watch up saves the battery. Only a
+        // started plugin is paused: stop() makes it idle.
         if (document.visibilityState == 'hidden') {
           if (id) {
             unwatch();
             set('paused');
           }
-        } else if (status == 'paused' && !off) watch();
+        } else if (status == 'paused') watch();
       };
       document.addEventListener('visibilitychange', onVisibility);
       permissions?.query({ name: 'geolocation' }).then((p) => {
