@@ -116,7 +116,7 @@ export function checkFences(input: unknown): [Fence[], string[]] {
     const check = (o: Record<string, unknown>, rules: Record<string, Rule>, required: number, prefix = '') =>
       Object.entries(rules).forEach(([k, [test, rule]], j) => {
         const v = o[k];
-        if (!test(v) && (j < required || v !== undefined)) bad(`has ${(k = prefix + k)} ${show(v)}`, `${k} must be ${rule}`);
+        if (!test(v) && (v !== undefined || j < required)) bad(`has ${(k = prefix + k)} ${show(v)}`, `${k} must be ${rule}`);
       });
     if (!isObject(f)) bad(`is ${show(f)}`, 'it must be an object');
     else {
