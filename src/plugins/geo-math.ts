@@ -9,20 +9,8 @@ const RAD = Math.PI / 180;
 // WGS84: metres per degree of arc of the semi-major axis, and the squared eccentricity.
 const M = 6378137 * RAD;
 const E2 = 0.00669438;
-
-/**
- * Metres per degree of longitude and per degree of latitude at latitude `lat`.
- *
- * @example
- * const [kx, ky] = scales(41); // ≈ [84,137, 111,053]
- */
-export function scales(lat: number): [number, number] {
-  const c = Math.cos(lat * RAD);
-  // The radii of curvature divide by (1 - e² sin²)^½ and ^1.5; with e² sin² under 0.0067 their
-  // first-order expansions are off by less than 0.01 %, and need no square root.
-  const x = E2 * (1 - c * c);
-  return [M * c * (1 + x / 2), M * (1 - E2) * (1 + 1.5 * x)];
-}
+// Metres per degree of arc of the meridian's radius of curvature at the equator, a (1 - e²).
+const MY = M * (1 - E2);
 
 /**
  * A longitude difference in degrees brought into -180..180, so that fences across the
@@ -41,8 +29,12 @@ export const wrap = (deg: number): number => deg - Math.round(deg / 360) * 360;
  * distance(41.0082, 28.9784, 41.0086, 28.9802); // ≈ 157
  */
 export function distance(lat1: number, lng1: number, lat2: number, lng2: number): number {
-  const [kx, ky] = scales((lat1 + lat2) / 2);
-  return Math.hypot(wrap(lng2 - lng1) * kx, (lat2 - lat1) * ky);
+  const c = Math.cos(((lat1 + lat2) / 2) * RAD);
+  // Metres per degree of longitude and of latitude at the mean latitude. The radii of curvature
+  // divide by (1 - e² sin²)^½ and ^1.5; with e² sin² under 0.0067 their first-order expansions
+  // are off by less than 0.01 %, and need no square root.
+  const x = E2 * (1 - c * c);
+  return Math.hypot(wrap(lng2 - lng1) * (M * c * (1 + x / 2)), (lat2 - lat1) * (MY * (1 + 1.5 * x)));
 }
 
 /**

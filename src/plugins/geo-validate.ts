@@ -62,12 +62,13 @@ const isObject = (v: unknown): unknown => v && typeof v == 'object' && !Array.is
 
 /**
  * The end of a coupon in epoch ms: a date alone (`2026-08-31`) runs to the end of that day
- * in local time (ISO would read it as midnight UTC, the start of the day); NaN when invalid.
+ * in local time (ISO would read it as midnight UTC, the start of the day); NaN when invalid or
+ * absent.
  *
  * @example
  * expiry('2026-08-31') > Date.parse('2026-08-31T12:00:00'); // true
  */
-export const expiry = (v: string): number => Date.parse(v.length == 10 ? v + 'T23:59:59.999' : v);
+export const expiry = (v = ''): number => Date.parse(v.length == 10 ? v + 'T23:59:59.999' : v);
 
 // Required fields come first: the others may be left out.
 const FENCE: Record<string, Rule> = {
@@ -113,10 +114,9 @@ export function checkFences(input: unknown): [Fence[], string[]] {
     const bad = (what: string, rule: string) => problems.push(`geofence ${typeof id == 'string' ? JSON.stringify(id) : '#' + (i + 1)} ${what}; ${rule}`);
     // The first `required` rules must be met; the others also allow a missing value.
     const check = (o: Record<string, unknown>, rules: Record<string, Rule>, required: number, prefix = '') =>
-      Object.keys(rules).forEach((k, j) => {
+      Object.entries(rules).forEach(([k, [test, rule]], j) => {
         const v = o[k];
-        const [test, rule] = rules[k];
-        if (!test(v) && (j < required || v !== undefined)) bad(`has ${(k = prefix + k)} ${show(v)}`, `${k} must be ${rule}`);
+        if (!test(v) && (v !== undefined || j < required)) bad(`has ${(k = prefix + k)} ${show(v)}`, `${k} must be ${rule}`);
       });
     if (!isObject(f)) bad(`is ${show(f)}`, 'it must be an object');
     else {

@@ -1,8 +1,10 @@
 // The npm entry's geofences: the plugin of geofences.ts behind a check of its options and of
-// the fences given inline. The script tag gives only a fences URL (data-geofences), whose file
-// the plugin checks when it arrives, and so carries no option checks.
+// the fences given inline, with the options only the npm module can set (start, onEnter,
+// context) added around it. The script tag gives only a fences URL (data-geofences), whose file
+// the plugin checks when it arrives, and so carries none of this code.
 import { configError, show } from '../core/errors';
 import type { Plugin } from '../core/types';
+import { coarse } from './geo-math';
 import { checkFences } from './geo-validate';
 import * as geo from './geofences';
 
@@ -22,5 +24,34 @@ export function geofences(options: geo.GeofencesOptions): Plugin {
   oneOf('context', 'off, coarse, exact');
   check('loiterMs', options.loiterMs === undefined || options.loiterMs > 0, 'it must be a positive number of milliseconds');
   if (problems.length) throw configError(problems.join('; '));
-  return geo.geofences(options);
+  const { start, onEnter, context } = options;
+  // The plugin watches at once when the Permissions API says it may: 'manual' gives it none.
+  const plugin = geo.geofences(start == 'manual' ? { ...options, permissions: null } : options);
+  return {
+    name: plugin.name,
+    setup(tracker) {
+      let last: geo.GeoFix | undefined;
+      const stop = plugin.setup(tracker, {
+        fix: (c) => (last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy }),
+        enter(fence, coupon) {
+          try {
+            onEnter?.(fence, coupon);
+          } catch (e) {
+            tracker.report(e);
+          }
+        },
+      });
+      const unuse =
+        context &&
+        context != 'off' &&
+        tracker.use((e) => {
+          if (last) e.context = { ...e.context, geo: context == 'exact' ? last : { lat: coarse(last.lat), lng: coarse(last.lng) } };
+          return e;
+        });
+      return () => {
+        stop();
+        if (unuse) unuse();
+      };
+    },
+  };
 }

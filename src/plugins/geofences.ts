@@ -1,6 +1,6 @@
 import { configError } from '../core/errors';
-import type { Plugin, Props } from '../core/types';
-import { coarse, distance } from './geo-math';
+import type { Plugin, Props, Tracker } from '../core/types';
+import { distance } from './geo-math';
 import { checkFences, expiry, type Coupon, type Fence } from './geo-validate';
 
 export type { Coupon, Fence };
@@ -101,6 +101,22 @@ export interface GeofencesOptions {
 }
 
 /**
+ * What the npm entry (geofences-options.ts) hooks into the plugin for `onEnter` and `context`,
+ * which the script tag cannot set: their code stays out of the script-tag build.
+ */
+export interface GeofenceHooks {
+  /** Each fix, before the fences are checked against it. */
+  fix(coords: GeolocationCoordinates): void;
+  /** Each enter, after its event and before the coupon's DOM event. */
+  enter(fence: Fence, coupon?: Coupon): void;
+}
+
+/** The plugin {@link geofences} returns: its setup also takes the npm entry's hooks. */
+export interface GeofencesPlugin extends Plugin {
+  setup(tracker: Tracker, hooks?: GeofenceHooks): () => void;
+}
+
+/**
  * Per fence: entered at, dwell recorded, coupon shown at, last fix inside at. Kept in
  * localStorage (shared by the tabs of the origin) when consent is granted, else in memory.
  */
@@ -110,15 +126,13 @@ type State = Record<string, { i?: number; w?: 1; c?: number; l?: number }>;
 // or closed meanwhile) ended unseen: it gets a late exit, and being there now is a new visit.
 const STALE = 36e5;
 
-const minutes = (hhmm: string) => +hhmm.slice(0, 2) * 60 + +hhmm.slice(3, 5);
-
 /**
  * Geofences: watches the visitor's position (only with their permission) and records
  * `geofence_enter`, `geofence_dwell` and `geofence_exit` with the fence id, name, distance and
- * accuracy; hands out coupons on enter (see `onEnter` and `couponUi()`); optionally adds the
- * position to every event (`context`). Never prompts for the location by itself: call
- * `tracker.geofences.start()` from a user action. From the npm module it throws at call time for
- * a bad option or fence (see geofences-options.ts).
+ * accuracy; hands out coupons on enter (see `couponUi()`). Never prompts for the location by
+ * itself: call `tracker.geofences.start()` from a user action. This is the script tag's plugin;
+ * the npm entry (geofences-options.ts) wraps it, checks the options and fences at call time, and
+ * adds `start`, `onEnter` and `context`, which only it can set.
  *
  * An enter needs two fixes in a row inside the radius (or `dwellMs` inside), each at least as
  * accurate as the radius; an exit needs a fix clearly past `radius + max(25 m, 20 %)`, so jitter
@@ -131,8 +145,8 @@ const minutes = (hhmm: string) => +hhmm.slice(0, 2) * 60 + +hhmm.slice(3, 5);
  * const tracker = createTracker({ collector: '/v1/batch', plugins: [geofences({ fencesUrl: '/fences.json' }), couponUi()] });
  * offersButton.onclick = () => tracker.geofences!.start();
  */
-export function geofences(options: GeofencesOptions): Plugin {
-  const { fencesUrl: url, start, context, onEnter, loiterMs = 3e5 } = options;
+export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 'context'>): GeofencesPlugin {
+  const { fencesUrl: url, loiterMs = 3e5 } = options;
   // The other options are checked by the npm entry (geofences-options.ts); the script tag gives
   // only data-geofences, which may be missing.
   if (!url == !options.fences) throw configError('geofences() needs fences or fencesUrl (data-geofences)');
@@ -140,26 +154,27 @@ export function geofences(options: GeofencesOptions): Plugin {
 
   return {
     name: 'geofences',
-    setup(tracker) {
+    setup(tracker, hooks) {
       const { geolocation: geo = navigator.geolocation, permissions = navigator.permissions } = options;
       // Since when the fixes in a row were inside a fence not yet entered (in memory only).
       const since: Record<string, number> = {};
       const said: Partial<Record<GeoStatus, 1>> = {};
       const waiters: ((s: GeoStatus) => void)[] = [];
       let status: GeoStatus = 'idle';
-      // Watch ids are above 0 (Geolocation API); 0 is no watch.
-      let id = 0;
+      // Watch ids are above 0 (Geolocation API); none or 0 is no watch.
+      let id: number | undefined;
       let timer: ReturnType<typeof setTimeout> | undefined;
-      let unavailable: ReturnType<typeof setTimeout> | 0 = 0;
-      let last: GeoFix | undefined;
-      let late = false;
-      let off = false;
+      let unavailable: ReturnType<typeof setTimeout> | 0 | undefined;
+      let last: GeolocationCoordinates | undefined;
+      let late: boolean | undefined;
+      let off: boolean | undefined;
       let mem: State = {};
       const load = (key: string) => {
         try {
           return JSON.parse(tracker.state(key)!);
         } catch {}
       };
+      const store = (key: string, value: unknown) => tracker.state(key, JSON.stringify(value));
 
       const set = (s: GeoStatus) => {
         status = s;
@@ -184,8 +199,11 @@ export function geofences(options: GeofencesOptions): Plugin {
             set('watching');
             clearTimeout(unavailable);
             unavailable = 0;
-            last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
+            last = c;
+            hooks?.fix(c);
             step(1);
+            // Only the first fix after watching (re)started can notice an exit that happened unseen.
+            late = false;
           },
           ({ code }) => {
             if (code == 1) {
@@ -218,9 +236,9 @@ export function geofences(options: GeofencesOptions): Plugin {
       const step = (real?: 1) => {
         clearTimeout(timer);
         const t = Date.now();
-        const { lat, lng, accuracy: acc } = last!;
+        const { latitude: lat, longitude: lng, accuracy: acc } = last!;
         const s: State = load('geo') || mem;
-        const save = () => tracker.state('geo', JSON.stringify((mem = s)));
+        const save = () => store('geo', (mem = s));
         let next = 1 / 0;
         for (const f of fences) {
           const { id: fid, radius: r, dwellMs: dwell, coupon: c, activeHours: h = '00:00-24:00' } = f;
@@ -228,24 +246,24 @@ export function geofences(options: GeofencesOptions): Plugin {
           const p = since[fid];
           // A degree of latitude is over 110 km: most far fences cost a subtraction, not a distance.
           const dist = !st.i && Math.abs(f.lat - lat) * 11e4 > r ? 1 / 0 : distance(lat, lng, f.lat, f.lng);
-          const emit = (type: GeofenceEventType, more?: Props) =>
-            tracker.emit(type, { fenceId: fid, name: f.name, distance: Math.round(dist), accuracy: Math.round(acc), ...more } as Props);
+          // Props not given are undefined, which JSON leaves out.
+          const emit = (type: GeofenceEventType, insideMs?: number, detectedLate?: true) =>
+            tracker.emit(type, { fenceId: fid, name: f.name, distance: Math.round(dist), accuracy: Math.round(acc), insideMs, detectedLate } as Props);
           if (st.i) {
             // Hysteresis: out only when even the near edge of the accuracy circle is past the
             // exit ring. A late exit happened unseen, after the last fix inside: count to that.
             if (real && (dist - acc > r + Math.max(25, r / 5) || (late && t - st.l! > STALE))) {
-              emit('geofence_exit', { insideMs: (late ? st.l! : t) - st.i, ...(late && { detectedLate: true }) });
+              emit('geofence_exit', (late ? st.l! : t) - st.i, late || undefined);
               s[fid] = { c: st.c };
               continue;
             }
             if (real) st.l = t;
             if (!st.w) {
               if (t - st.i >= loiterMs) {
-                emit('geofence_dwell', { insideMs: t - st.i });
+                emit('geofence_dwell', t - st.i);
                 st.w = 1;
               } else next = Math.min(next, st.i + loiterMs);
             }
-            s[fid] = st;
           } else if (dist <= r && acc <= r) {
             if (real) since[fid] ||= t;
             // Two fixes in a row inside (this one and one before), or dwellMs since the first.
@@ -254,74 +272,67 @@ export function geofences(options: GeofencesOptions): Plugin {
               s[fid] = st;
               st.i = st.l = t;
               // The coupon goes out when it has not expired, the local time is within
-              // activeHours and none was handed out for this fence within cooldownHours.
-              // toTimeString starts with the local HH:MM:SS in every engine (ECMA-262 TimeString).
-              const m = minutes(new Date(t).toTimeString());
-              const a = minutes(h);
-              const b = minutes(h.slice(6));
+              // activeHours and none was handed out for this fence within cooldownHours. No
+              // expiresAt, or no coupon handed out yet, gives NaN, which is never at or below.
+              // Times compare as text, being zero-padded HH:MM: toTimeString starts with the local
+              // HH:MM:SS in every engine (ECMA-262 TimeString). Now is within the hours when being
+              // past their start and past their end differ, or when the hours run across midnight
+              // (their start not before their end) and these agree.
+              const now = new Date(t).toTimeString();
+              const end = h.slice(6);
               const coupon =
                 c &&
-                (!c.expiresAt || expiry(c.expiresAt) > t) &&
-                (a < b ? m >= a && m < b : m >= a || m < b) &&
-                t - (st.c || 0) >= (f.cooldownHours ?? 24) * 36e5
+                !(expiry(c.expiresAt) <= t) &&
+                (now >= h != now >= end) == h < end &&
+                !(t - st.c! < (f.cooldownHours ?? 24) * 36e5)
                   ? c
                   : undefined;
               if (coupon) st.c = t;
               // Saved before anyone hears of it, so that another tab cannot show it too.
               save();
               emit('geofence_enter');
-              try {
-                onEnter?.(f, coupon);
-              } catch (e) {
-                tracker.report(e);
-              }
+              hooks?.enter(f, coupon);
               if (coupon) dispatchEvent(new CustomEvent('crumbtrail:coupon', { detail: { fence: f, coupon } }));
             } else if (dwell && since[fid]) next = Math.min(next, since[fid] + dwell);
           } else if (real) since[fid] = 0;
         }
-        if (real) late = false;
         save();
         if (next < 1 / 0) timer = setTimeout(step, next - t);
       };
 
       const onVisibility = () => {
-        // Hidden pages get no positions anyway; giving the watch up saves the battery.
+        // Hidden pages get no positions anyway; giving the watch up saves the battery. Only a
+        // started plugin is paused: stop() makes it idle.
         if (document.visibilityState == 'hidden') {
           if (id) {
             unwatch();
             set('paused');
           }
-        } else if (status == 'paused' && !off) watch();
+        } else if (status == 'paused') watch();
       };
       document.addEventListener('visibilitychange', onVisibility);
-      if (start != 'manual') {
-        permissions?.query({ name: 'geolocation' }).then((p) => {
-          // Also when the visitor grants the permission later (to this site's own location button).
-          (p.onchange = () => {
-            if (!off && !id) {
-              if (p.state == 'granted') begin();
-              else set(p.state);
-            }
-          })();
-        }, () => {});
-      }
+      permissions?.query({ name: 'geolocation' }).then((p) => {
+        // Also when the visitor grants the permission later (to this site's own location button).
+        (p.onchange = () => {
+          if (!off && !id) {
+            if (p.state == 'granted') begin();
+            else set(p.state);
+          }
+        })();
+      }, () => {});
       if (url) {
-        const cacheKey = 'geo:fences';
-        const cache: { u: string; t: number; f: Fence[] } | undefined = load(cacheKey);
+        const cache: { u: string; t: number; f: Fence[] } | undefined = load('geo:fences');
         const bad = (m: string) => tracker.report(`geofences: ${url}: ${m}`);
         if (cache?.u == url) fences = cache.f;
         if (cache?.u != url || Date.now() - cache.t > 18e5) {
           fetch(url, { cache: 'no-cache' })
-            .then((r) => {
-              if (!r.ok) throw Error('HTTP ' + r.status);
-              return r.json();
-            })
-            .then((json) => {
-              const [f, p] = checkFences(json);
+            .then(async (r) => {
+              if (!r.ok) return bad('HTTP ' + r.status);
+              const [f, p] = checkFences(await r.json());
               p.forEach(bad);
               if (f.length || !p.length) {
                 fences = f;
-                tracker.state(cacheKey, JSON.stringify({ u: url, t: Date.now(), f }));
+                store('geo:fences', { u: url, t: Date.now(), f });
               }
             })
             .catch((e) => bad(e.message));
@@ -343,20 +354,9 @@ export function geofences(options: GeofencesOptions): Plugin {
         stop,
         status: () => status,
       };
-      const unuse =
-        context &&
-        context != 'off' &&
-        tracker.use((e) => {
-          if (last) {
-            const { lat, lng } = last;
-            e.context = { ...e.context, geo: context == 'exact' ? last : { lat: coarse(lat), lng: coarse(lng) } };
-          }
-          return e;
-        });
       return () => {
         stop();
         document.removeEventListener('visibilitychange', onVisibility);
-        if (unuse) unuse();
       };
     },
   };

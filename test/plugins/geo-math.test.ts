@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coarse, distance, scales, wrap } from '../../src/plugins/geo-math';
+import { coarse, distance, wrap } from '../../src/plugins/geo-math';
 
 const dms = (d: number, m: number, s: number) => Math.sign(d) * (Math.abs(d) + m / 60 + s / 3600);
 
@@ -37,12 +37,14 @@ describe('distance', () => {
   });
 });
 
-describe('scales', () => {
-  it('gives metres per degree of longitude and latitude at a latitude', () => {
-    const [kx, ky] = scales(0);
-    expect(kx).toBeCloseTo(111319.5, 0);
-    expect(ky).toBeCloseTo(110574.3, 0);
-    expect(scales(60)[0]).toBeCloseTo(55799.98, -1);
+describe('metres per degree', () => {
+  // A step of 1e-4 degrees: the scales at its midpoint are those at its start to 1e-8.
+  const perDegree = (lat: number, dLat: number, dLng: number) => distance(lat, 0, lat + dLat, dLng) * 1e4;
+
+  it('are those of the ellipsoid, in longitude and in latitude', () => {
+    expect(perDegree(0, 0, 1e-4)).toBeCloseTo(111319.5, 0);
+    expect(perDegree(0, 1e-4, 0)).toBeCloseTo(110574.3, 0);
+    expect(perDegree(60, 0, 1e-4)).toBeCloseTo(55799.98, -1);
   });
 });
 

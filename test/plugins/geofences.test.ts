@@ -1,14 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/core/tracker';
 import type { Consent, CrumbEvent, Tracker } from '../../src/core/types';
-import { scales } from '../../src/plugins/geo-math';
+import { distance } from '../../src/plugins/geo-math';
 import type { Fence } from '../../src/plugins/geo-validate';
 import type { GeofencesOptions } from '../../src/plugins/geofences';
 import { geofences } from '../../src/plugins/geofences-options';
 import { captureTransport } from '../helpers';
 
 const CENTRE = { lat: 41.0082, lng: 28.9784 };
-const KY = scales(CENTRE.lat)[1];
+// Metres per degree of latitude at the centre.
+const KY = distance(CENTRE.lat, CENTRE.lng, CENTRE.lat + 1e-4, CENTRE.lng) * 1e4;
 const COUPON = { title: '10 % off', code: 'SUMMER10' };
 const STORE: Fence = { id: 'store-1', name: 'Store', ...CENTRE, radius: 50, coupon: COUPON };
 
