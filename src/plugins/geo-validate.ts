@@ -59,6 +59,8 @@ const TEXT: Rule = [(v) => typeof v == 'string' && v && v.length <= 1000, 'text 
 // An end of 24:00 is the end of the day.
 const HOURS = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const isObject = (v: unknown): unknown => v && typeof v == 'object' && !Array.isArray(v);
+// A string the pattern matches: test() alone would take ["09:00-21:00"] as its text.
+const matches = (re: RegExp) => (v: unknown) => typeof v == 'string' && re.test(v);
 
 /**
  * The end of a coupon in epoch ms: a date alone (`2026-08-31`) runs to the end of that day
@@ -79,17 +81,17 @@ const FENCE: Record<string, Rule> = {
   name: TEXT,
   coupon: [isObject, 'an object'],
   cooldownHours: num(0, 8760),
-  activeHours: [(v) => HOURS.test(v), 'local times like "09:00-21:00"'],
+  activeHours: [matches(HOURS), 'local times like "09:00-21:00"'],
   dwellMs: num(0, 864e5),
 };
 const COUPON: Record<string, Rule> = {
   title: TEXT,
   code: TEXT,
   text: TEXT,
-  url: [(v) => /^(https?:\/\/|\/)/i.test(v), 'a link starting with https://, http:// or /'],
+  url: [matches(/^(https?:\/\/|\/)/i), 'a link starting with https://, http:// or /'],
   // Date.parse rolls 2026-02-30 over to March 2: the day must survive parsing.
   expiresAt: [
-    (v) => /^\d{4}-\d\d-\d\d/.test(v) && expiry(v) > 0 && new Date(v.slice(0, 10)).getUTCDate() == +v.slice(8, 10),
+    (v) => matches(/^\d{4}-\d\d-\d\d/)(v) && expiry(v) > 0 && new Date(v.slice(0, 10)).getUTCDate() == +v.slice(8, 10),
     'a date like "2026-08-31" or "2026-08-31T21:00+03:00"',
   ],
 };

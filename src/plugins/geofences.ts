@@ -166,7 +166,8 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
       let timer: ReturnType<typeof setTimeout> | undefined;
       let unavailable: ReturnType<typeof setTimeout> | 0 | undefined;
       let last: GeolocationCoordinates | undefined;
-      let late: boolean | undefined;
+      // True (else unset) from when watching (re)starts until its first fix.
+      let late: true | undefined;
       let off: boolean | undefined;
       let mem: State = {};
       const load = (key: string) => {
@@ -203,7 +204,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
             hooks?.fix(c);
             step(1);
             // Only the first fix after watching (re)started can notice an exit that happened unseen.
-            late = false;
+            late = undefined;
           },
           ({ code }) => {
             if (code == 1) {
@@ -253,7 +254,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
             // Hysteresis: out only when even the near edge of the accuracy circle is past the
             // exit ring. A late exit happened unseen, after the last fix inside: count to that.
             if (real && (dist - acc > r + Math.max(25, r / 5) || (late && t - st.l! > STALE))) {
-              emit('geofence_exit', (late ? st.l! : t) - st.i, late || undefined);
+              emit('geofence_exit', (late ? st.l! : t) - st.i, late);
               s[fid] = { c: st.c };
               continue;
             }
@@ -271,6 +272,9 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
               since[fid] = 0;
               s[fid] = st;
               st.i = st.l = t;
+              // Checked again at once, without a fix: the entered fence then sets the timer of its
+              // dwell, which is due also when no new fix comes (a visitor standing still gets none).
+              next = t;
               // The coupon goes out when it has not expired, the local time is within
               // activeHours and none was handed out for this fence within cooldownHours. No
               // expiresAt, or no coupon handed out yet, gives NaN, which is never at or below.

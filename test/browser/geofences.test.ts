@@ -101,6 +101,16 @@ describe('geofences in real Chromium', () => {
     await context.close();
   });
 
+  it('records the dwell of a visitor who stands still inside, with no new fix after the enter', async () => {
+    const { context, page } = await open();
+    await walk(context, page, [200, 20, 0]);
+    const fixes = await page.evaluate(() => (window as unknown as Win).fixes);
+    await page.waitForFunction(() => (window as unknown as Win).geo.length >= 2, undefined, { timeout: 5000 });
+    expect((await read(page)).geo.map(([t]) => t)).toEqual(['geofence_enter', 'geofence_dwell']);
+    expect(await page.evaluate(() => (window as unknown as Win).fixes)).toBe(fixes);
+    await context.close();
+  });
+
   it('gives at most one enter and no exit for 30 fixes jittering ±15 m around the edge', async () => {
     const { context, page } = await open();
     // Enters and exits only: 30 fixes can outlast the page's 1.5 s loiterMs (a dwell is right then).

@@ -3,7 +3,7 @@ import { createTracker } from '../../src/core/tracker';
 import type { Consent, CrumbEvent, Tracker } from '../../src/core/types';
 import { distance } from '../../src/plugins/geo-math';
 import type { Fence } from '../../src/plugins/geo-validate';
-import type { GeofencesOptions } from '../../src/plugins/geofences';
+import { geofences as scriptTagGeofences, type GeofencesOptions } from '../../src/plugins/geofences';
 import { geofences } from '../../src/plugins/geofences-options';
 import { captureTransport } from '../helpers';
 
@@ -102,6 +102,36 @@ describe('geofences: enter, dwell and exit', () => {
       ['geofence_exit', { fenceId: 'store-1', name: 'Store', distance: 100, accuracy: 10, insideMs: 65_000 }],
     ]);
     expect(errors).toEqual([]);
+  });
+
+  it("the script tag's plugin, without the npm entry around it, enters, dwells, exits and hands out the coupon alike", async () => {
+    const geo = fakeGeolocation();
+    const coupons: unknown[] = [];
+    const onCoupon = (e: Event) => coupons.push((e as CustomEvent).detail.coupon);
+    addEventListener('crumbtrail:coupon', onCoupon);
+    const tracker = createTracker({
+      transport: captureTransport().transport,
+      storage: 'memory',
+      namespace: NS,
+      plugins: [scriptTagGeofences({ fences: [STORE], geolocation: geo.geolocation, permissions: fakePermissions('granted').permissions, loiterMs: 60_000 })],
+    });
+    trackers.push(tracker);
+    const types: string[] = [];
+    tracker.on('event', (e) => types.push(e.type));
+    await vi.advanceTimersByTimeAsync(0);
+    await walk(geo, [300, 20, 0]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    await walk(geo, [100, 300]);
+    removeEventListener('crumbtrail:coupon', onCoupon);
+    expect(types).toEqual(['geofence_enter', 'geofence_dwell', 'geofence_exit']);
+    expect(coupons).toEqual([COUPON]);
+  });
+
+  it('a visitor who stands still inside (no new fix comes) gets the dwell loiterMs after the enter', async () => {
+    const { geo, geofenceEvents } = await setup();
+    await walk(geo, [300, 20, 0], 10, 1);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(geofenceEvents().map(([type]) => type)).toEqual(['geofence_enter', 'geofence_dwell']);
   });
 
   it('needs two fixes in a row inside: a fix outside in between starts again', async () => {
