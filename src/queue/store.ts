@@ -61,15 +61,15 @@ export interface EventStore {
 export function trimEvents(records: StoredEvent[], bounds: Bounds, now: number, remove: (r: StoredEvent) => void): TrimResult {
   const result: TrimResult = { count: 0, bytes: 0, oldest: 0, expired: 0, full: 0 };
   for (const r of records.reverse()) {
-    if (r.e.ts < now - bounds.maxAgeMs) result.expired++;
-    else if (result.count >= bounds.maxEvents || result.bytes + r.n > bounds.maxBytes) result.full++;
-    else {
+    const expired = r.e.ts < now - bounds.maxAgeMs;
+    if (expired || result.count >= bounds.maxEvents || result.bytes + r.n > bounds.maxBytes) {
+      result[expired ? 'expired' : 'full']++;
+      remove(r);
+    } else {
       result.count++;
       result.bytes += r.n;
       result.oldest = r.e.ts;
-      continue;
     }
-    remove(r);
   }
   return result;
 }
