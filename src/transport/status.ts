@@ -13,7 +13,7 @@ export function retryAfterMs(value: string | null, now = Date.now()): number | u
 export function resultOf(status: number, retryAfter: string | null): SendResult {
   const retry = status == 408 || status == 429 || status > 499;
   // Absent fields are undefined.
-  return status > 199 && status < 300
-    ? { ok: true }
-    : { ok: false, retry, error: 'HTTP ' + status, tooLarge: status == 413 || undefined, retryAfterMs: retry ? retryAfterMs(retryAfter) : undefined };
+  return status < 200 || status > 299
+    ? { ok: false, retry, error: 'HTTP ' + status, tooLarge: status == 413 || undefined, retryAfterMs: retry ? retryAfterMs(retryAfter) : undefined }
+    : { ok: true };
 }
