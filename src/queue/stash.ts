@@ -32,7 +32,7 @@ export function readStash(ns: string): [string | null, StoredEvent[]] {
  * the meantime is kept, to be merged (again: ids make that harmless) later.
  */
 export function clearStash(ns: string, raw: string | null): void {
-  if (raw && getItem(ns + ':stash') === raw) setItem(ns + ':stash', null);
+  if (raw && getItem(ns + ':stash') === raw) write(ns, []);
 }
 
 /** Takes the events with these ids out of the stash: they are safely in the queue. */
