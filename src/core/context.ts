@@ -58,11 +58,11 @@ export function campaignOf(href: string, referrer: string): Campaign | undefined
 
 /** Context shared by every event of this page. */
 export function pageContext(campaign: Campaign | undefined): EventContext {
-  const ctx: EventContext = {
+  // No campaign is undefined, which JSON leaves out.
+  return {
     locale: navigator.language || '',
     tz: Intl.DateTimeFormat().resolvedOptions().timeZone || '',
     screen: `${screen.width}x${screen.height}`,
+    campaign,
   };
-  if (campaign) ctx.campaign = campaign;
-  return ctx;
 }
