@@ -19,23 +19,26 @@ export function createEmitter(debug: boolean): Emitter {
   const off: Emitter['off'] = (name, fn) => {
     listeners[name] = listeners[name]?.filter((l) => l != fn);
   };
+  // Every call of a listener goes through here: one given the kept errors by on() throws neither
+  // into the page nor past the errors after it.
+  const call = (fn: Listener, payload: unknown) => {
+    try {
+      fn(payload);
+    } catch (e) {
+      if (debug) console.error(e);
+    }
+  };
   return {
     on(name, fn) {
       (listeners[name] ||= []).push(fn as Listener);
-      if (name == 'error') early.splice(0).forEach((e) => fn(e as never));
+      if (name == 'error') for (const e of early.splice(0)) call(fn as Listener, e);
       return () => off(name, fn);
     },
     off,
     emit(name, payload) {
       if (debug) console.debug('[crumbtrail]', name, payload);
       if (name == 'error' && !listeners.error?.length && early.push(payload) > 10) early.shift();
-      for (const fn of listeners[name] || []) {
-        try {
-          fn(payload);
-        } catch (e) {
-          if (debug) console.error(e);
-        }
-      }
+      for (const fn of listeners[name] || []) call(fn, payload);
     },
   };
 }

@@ -234,6 +234,24 @@ describe('plugins and listeners', () => {
     expect(() => tracker.track('x')).not.toThrow();
     expect(second).toHaveBeenCalledOnce();
   });
+
+  it('isolates an error listener that throws on the errors kept from before it listened', () => {
+    const tracker = createTracker({
+      transport: captureTransport().transport,
+      storage: 'memory',
+      namespace: freshNamespace(),
+      plugins: [1, 2].map((n) => ({ name: 'broken' + n, setup: () => { throw new Error('no API'); } })),
+    });
+    trackers.push(tracker);
+    const seen: string[] = [];
+    expect(() =>
+      tracker.on('error', (e) => {
+        seen.push(e.message);
+        throw new Error('listener');
+      }),
+    ).not.toThrow();
+    expect(seen).toEqual(['crumbtrail: plugin broken1: no API', 'crumbtrail: plugin broken2: no API']);
+  });
 });
 
 describe('consent', () => {
