@@ -45,7 +45,7 @@ export function campaignOf(href: string, referrer: string): Campaign | undefined
   const c: Campaign = {};
   try {
     const params = new URL(href).searchParams;
-    for (const k of ['source', 'medium', 'campaign', 'term', 'content'] as const) {
+    for (const k of 'source medium campaign term content'.split(' ') as (keyof Campaign)[]) {
       const v = params.get('utm_' + k);
       if (v) c[k] = v.slice(0, 200);
     }
