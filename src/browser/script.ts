@@ -32,7 +32,7 @@ const ATTRS: [string, RegExp, string, (keyof Config['batch'])?][] = [
  */
 export function configFrom(data: DOMStringMap, plugins: Plugin[]): Config {
   // data-debug (empty or any value but false) turns debug on.
-  const config = { ...defaultConfig(), plugins, debug: data.debug !== undefined && data.debug != 'false' };
+  const config = { ...defaultConfig(), plugins, debug: data.debug != null && data.debug != 'false' };
   ATTRS.forEach(([name, valid, allowed, option], i) => {
     const value = data[name];
     if (!value && i) return;
