@@ -134,8 +134,8 @@ export function startTracker(config: Config): Tracker {
       if (c == 'denied') removeKeys(config.namespace + ':');
     },
     state(key, value) {
-      const k = config.namespace + ':' + key;
-      return queue.status().consent != 'granted' ? null : value === undefined ? getItem(k) : setItem(k, value) ? value : null;
+      key = config.namespace + ':' + key;
+      return queue.status().consent != 'granted' ? null : value === undefined ? getItem(key) : setItem(key, value) ? value : null;
     },
     use(fn) {
       if (typeof fn != 'function') {
