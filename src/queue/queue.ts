@@ -144,6 +144,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       }
     })().finally(() => (saving = undefined)));
 
+  // Removes a batch the collector answered, as delivered or (with a reason) dropped; true, for
+  // deliver() to return: the queue can go on.
   const settle = async (records: StoredEvent[], reason?: DropReason, error?: string) => {
     await store.remove(records);
     tally(records, -1);
@@ -152,6 +154,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     channel?.postMessage(ids);
     if (reason) drop(reason, records.length, error);
     else emitter.emit('sent', { count: records.length, ids });
+    return true;
   };
 
   // Sends one batch; false when delivery must wait for a retry.
@@ -162,18 +165,14 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     if (r.ok) {
       fails = nextRetryAt = 0;
       lastError = undefined;
-      await settle(records);
-      return true;
+      return settle(records);
     }
     lastError = r.error || 'delivery failed';
     if (r.tooLarge && records.length > 1) {
       const half = records.length >> 1;
       return (await deliver(records.slice(0, half))) && deliver(records.slice(half));
     }
-    if (!r.retry) {
-      await settle(records, r.tooLarge ? 'too_large' : 'rejected', lastError);
-      return true;
-    }
+    if (!r.retry) return settle(records, r.tooLarge ? 'too_large' : 'rejected', lastError);
     const delay = backoffMs(fails++, r.retryAfterMs);
     nextRetryAt = Date.now() + delay;
     if (config.debug) console.debug('[crumbtrail] retry in', delay | 0, 'ms:', lastError);
