@@ -1,4 +1,4 @@
-import { createQueue } from '../queue/queue';
+import { createQueue, type Drop } from '../queue/queue';
 import { httpTransport } from '../transport/http';
 import { campaignOf, pageContext, redactUrl } from './context';
 import { createEmitter } from './emitter';
@@ -9,7 +9,7 @@ import { resolveOptions, type Config, type TrackerOptions } from './options';
 import { sanitize } from './sanitize';
 import { createIdentity } from './session';
 import { getItem, removeKeys, setItem } from './storage';
-import type { Consent, CrumbEvent, DropReason, EventType, Middleware, Tracker } from './types';
+import type { Consent, CrumbEvent, EventType, Middleware, Tracker } from './types';
 
 const CONSENTS: Consent[] = ['granted', 'pending', 'denied'];
 const MAX_NAME = 200;
@@ -35,9 +35,9 @@ export function createTracker(options: TrackerOptions): Tracker {
 export function startTracker(config: Config): Tracker {
   const emitter = createEmitter(config.debug);
   const report = (e: unknown, where?: string) => emitter.emit('error', toError(e, where));
-  const dropOne = (reason: DropReason) => emitter.emit('dropped', { reason, count: 1 });
+  const drop: Drop = (reason, count, error) => count && emitter.emit('dropped', { reason, count, error });
   const identity = createIdentity(config.namespace, config.sessionTimeoutMs, config.consent == 'granted');
-  const queue = createQueue(config, config.transport || httpTransport({ url: config.collector! }), emitter);
+  const queue = createQueue(config, config.transport || httpTransport({ url: config.collector! }), emitter, report, drop);
   const redact = (url: string) => redactUrl(url, config.redact);
   const context = pageContext(campaignOf(location.href, document.referrer));
   const middleware: Middleware[] = [];
@@ -62,7 +62,7 @@ export function startTracker(config: Config): Tracker {
     }
     if (typeof name != 'string' || !name.trim()) {
       report(`${type || 'emit'}() needs a name, got ${show(name)}; dropped`);
-      dropOne('invalid');
+      drop('invalid', 1);
       return '';
     }
     name = name.slice(0, MAX_NAME);
@@ -96,7 +96,7 @@ export function startTracker(config: Config): Tracker {
       for (const m of middleware) {
         try {
           const out = m(e);
-          if (!out) return dropOne('middleware'), '';
+          if (!out) return drop('middleware', 1), '';
           e = out;
         } catch (err) {
           report(err, 'middleware');

@@ -11,6 +11,9 @@ import { LEASE_MS, withFlushLock } from './lock';
 import { clearStash, readStash, stash, unstash } from './stash';
 import { memoryStore, type StoredEvent } from './store';
 
+/** Reports `count` events dropped for `reason` (none: nothing to report). */
+export type Drop = (reason: DropReason, count: number, error?: string) => unknown;
+
 /** The delivery queue as the tracker sees it. */
 export interface Queue {
   /** Takes a tracked event: persisted within the tick, delivered in a batch. Never throws. */
@@ -31,12 +34,10 @@ export interface Queue {
  * The durable batch queue. Events are written to the store once per tick, delivered oldest
  * first by one tab at a time, and deleted only after the collector answered 2xx. At exit the
  * events not yet in IndexedDB go out through the transport's unloading path and are stashed in
- * localStorage for the next visit.
+ * localStorage for the next visit. Errors go to the tracker's `report`, dropped events to its `drop`.
  */
-export function createQueue(config: Config, transport: Transport, emitter: Emitter): Queue {
+export function createQueue(config: Config, transport: Transport, emitter: Emitter, report: (e: unknown) => void, drop: Drop): Queue {
   const { namespace: ns, batch, queue: bounds } = config;
-  const report = (e: unknown) => emitter.emit('error', toError(e));
-  const drop = (reason: DropReason, count: number, error?: string) => count && emitter.emit('dropped', { reason, count, error });
   const store =
     config.storage == 'memory'
       ? memoryStore()
