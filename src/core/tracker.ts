@@ -104,7 +104,7 @@ export function startTracker(config: Config): Tracker {
       }
       if (problems.length) report(`${name === undefined ? type : `track("${name}")`}: ${problems.join('; ')}`);
       emitter.emit('event', e);
-      queue.push({ e, n: JSON.stringify(e).length });
+      queue.push(e);
       return e.id;
     } catch (err) {
       report(err, type);

@@ -16,8 +16,11 @@ export type Drop = (reason: DropReason, count: number, error?: string) => unknow
 
 /** The delivery queue as the tracker sees it. */
 export interface Queue {
-  /** Takes a tracked event: persisted within the tick, delivered in a batch. Never throws. */
-  push(record: StoredEvent): void;
+  /**
+   * Takes a tracked event: persisted within the tick, delivered in a batch. Throws only for an
+   * event JSON cannot serialize.
+   */
+  push(e: CrumbEvent): void;
   /** Resolves when what was queued before the call was delivered or the attempt failed. */
   flush(): Promise<void>;
   /**
@@ -49,7 +52,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   let consent = config.consent;
   let stopped = false;
   // Held while consent is pending: never written, never sent.
-  const held: StoredEvent[] = [];
+  const held: CrumbEvent[] = [];
   // Tracked but not yet committed to the store: waiting for the tick's write, or being written.
   let unsaved: StoredEvent[] = [];
   let writing: StoredEvent[] = [];
@@ -237,7 +240,9 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     }
   };
 
-  const accept = (r: StoredEvent) => {
+  // Sized as it is queued: adopting ids may have changed a held event.
+  const accept = (e: CrumbEvent) => {
+    const r = { e, n: JSON.stringify(e).length };
     own.set(r.e.id, r);
     ownBytes += r.n;
     for (const id of own.keys()) {
@@ -309,10 +314,10 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   if (consent == 'granted') start();
 
   return {
-    push(r) {
+    push(e) {
       if (stopped || consent == 'denied') return;
-      if (consent == 'granted') accept(r);
-      else if (held.push(r) > bounds.maxEvents) drop('queue_full', held.splice(0, 1).length);
+      if (consent == 'granted') accept(e);
+      else if (held.push(e) > bounds.maxEvents) drop('queue_full', held.splice(0, 1).length);
     },
     flush,
     setConsent(c, adopt) {
@@ -320,9 +325,9 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       consent = c;
       if (c == 'granted') {
         if (was != 'granted') start();
-        for (const { e } of held.splice(0)) {
+        for (const e of held.splice(0)) {
           adopt?.(e);
-          accept({ e, n: JSON.stringify(e).length });
+          accept(e);
         }
       } else if (c == 'denied') {
         drop('consent', held.length + unsaved.length + writing.length);
