@@ -15,23 +15,18 @@ export function redactUrl(href: string, words: string[]): string {
   }
 }
 
-// Social networks and messengers, each with the hosts (and their subdomains) of its links.
-const SOCIAL: Record<string, string> = {
-  instagram: 'instagram.com',
-  facebook: 'facebook.com fb.com fb.me messenger.com',
-  x: 'x.com twitter.com t.co',
-  linkedin: 'linkedin.com lnkd.in',
-  tiktok: 'tiktok.com',
-  youtube: 'youtube.com youtu.be',
-  whatsapp: 'whatsapp.com wa.me',
-  telegram: 't.me telegram.org telegram.me',
-};
+// Social networks and messengers, each as the hosts (and their subdomains) of its links. The first
+// host is named after the network: the name is what comes before its first dot.
+const SOCIAL = (
+  'instagram.com,facebook.com fb.com fb.me messenger.com,x.com twitter.com t.co,linkedin.com lnkd.in,tiktok.com,' +
+  'youtube.com youtu.be,whatsapp.com wa.me,telegram.org t.me telegram.me'
+).split(',');
 
 /** The social network a referrer URL belongs to, if any. */
 export function socialSource(referrer: string): string | undefined {
   try {
     const host = '.' + new URL(referrer).hostname;
-    for (const net in SOCIAL) if (SOCIAL[net].split(' ').some((h) => host.endsWith('.' + h))) return net;
+    for (const hosts of SOCIAL) if (hosts.split(' ').some((h) => host.endsWith('.' + h))) return hosts.split('.')[0];
   } catch {
     // Not a URL: no source.
   }
