@@ -54,10 +54,9 @@ export function fetchSender(options: FetchTransportOptions, atExit: (bodies: str
   };
   return {
     async send(batch, { unloading }) {
-      if (!unloading) return post(JSON.stringify(batch), false);
       let last: SendResult = { ok: true };
-      for (const body of atExit(encodeBatch(batch, BEACON_LIMIT))) {
-        const r = await post(body, true);
+      for (const body of unloading ? atExit(encodeBatch(batch, BEACON_LIMIT)) : [JSON.stringify(batch)]) {
+        const r = await post(body, unloading);
         if (!r.ok) last = r;
       }
       return last;
