@@ -292,8 +292,8 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // Every listener goes with this signal, aborted by stop().
   const listening = new AbortController();
   const options = { signal: listening.signal };
-  addEventListener('pagehide', () => onPage(true), options);
   addEventListener('pageshow', (e) => onPage(false, e), options);
+  addEventListener('pagehide', () => onPage(true), options);
   addEventListener('online', flush, options);
   document.addEventListener('visibilitychange', () => onPage(document.visibilityState == 'hidden'), options);
   // The Navigation API tells a page-initiated navigation (link, form, location.reload) and where
