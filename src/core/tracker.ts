@@ -11,7 +11,7 @@ import { createIdentity } from './session';
 import { getItem, removeKeys, setItem } from './storage';
 import type { Consent, CrumbEvent, EventType, Middleware, Tracker } from './types';
 
-const CONSENTS: Consent[] = ['granted', 'pending', 'denied'];
+const CONSENTS = 'granted pending denied'.split(' ') as Consent[];
 const MAX_NAME = 200;
 
 /**
