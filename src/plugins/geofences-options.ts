@@ -1,6 +1,6 @@
 // The npm entry's geofences: the plugin of geofences.ts behind a check of its options and of
 // the fences given inline, with the options only the npm module can set (start, onEnter,
-// context) added around it. The script tag gives only a fences URL (data-geofences), whose file
+// context, geolocation, permissions) added around it. The script tag gives only a fences URL (data-geofences), whose file
 // the plugin checks when it arrives, and so carries none of this code.
 import { configError, show } from '../core/errors';
 import type { Plugin } from '../core/types';
@@ -25,14 +25,26 @@ export function geofences(options: geo.GeofencesOptions): Plugin {
   check('loiterMs', options.loiterMs === undefined || options.loiterMs > 0, 'it must be a positive number of milliseconds');
   if (problems.length) throw configError(problems.join('; '));
   const { start, onEnter, context } = options;
-  // The plugin watches at once when the Permissions API says it may: 'manual' gives it none.
-  const plugin = geo.geofences(start == 'manual' ? { ...options, permissions: null } : options);
+  const plugin = geo.geofences(options);
   return {
     name: plugin.name,
     setup(tracker) {
       let last: geo.GeoFix | undefined;
+      // Read here, not at call time: the module may be imported during SSR.
+      const { geolocation = navigator.geolocation, permissions = navigator.permissions } = options;
       const stop = plugin.setup(tracker, {
-        fix: (c) => (last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy }),
+        // The fixes pass through here first, so that the events of a fix carry its context.geo.
+        geolocation: geolocation && {
+          watchPosition: (ok, ...rest) =>
+            geolocation.watchPosition((p) => {
+              const c = p.coords;
+              last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
+              ok(p);
+            }, ...rest),
+          clearWatch: (id) => geolocation.clearWatch(id),
+        },
+        // The plugin watches at once when the Permissions API says it may: 'manual' gives it none.
+        permissions: start == 'manual' ? null : permissions,
         enter(fence, coupon) {
           try {
             onEnter?.(fence, coupon);

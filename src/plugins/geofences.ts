@@ -101,19 +101,21 @@ export interface GeofencesOptions {
 }
 
 /**
- * What the npm entry (geofences-options.ts) hooks into the plugin for `onEnter` and `context`,
- * which the script tag cannot set: their code stays out of the script-tag build.
+ * Where the plugin's setup finds the location APIs, `navigator` by default. The npm entry
+ * (geofences-options.ts) hands its own: the `geolocation` and `permissions` options, a
+ * geolocation that also gives it each fix (for `context`), and `enter` (for `onEnter`), which
+ * the script tag cannot set: their code stays out of the script-tag build.
  */
-export interface GeofenceHooks {
-  /** Each fix, before the fences are checked against it. */
-  fix(coords: GeolocationCoordinates): void;
+export interface GeofenceEnv {
+  geolocation?: Pick<Geolocation, 'watchPosition' | 'clearWatch'> | null;
+  permissions?: Pick<Permissions, 'query'> | null;
   /** Each enter, after its event and before the coupon's DOM event. */
-  enter(fence: Fence, coupon?: Coupon): void;
+  enter?(fence: Fence, coupon?: Coupon): void;
 }
 
-/** The plugin {@link geofences} returns: its setup also takes the npm entry's hooks. */
+/** The plugin {@link geofences} returns: its setup also takes where to find the location APIs. */
 export interface GeofencesPlugin extends Plugin {
-  setup(tracker: Tracker, hooks?: GeofenceHooks): () => void;
+  setup(tracker: Tracker, env?: GeofenceEnv): () => void;
 }
 
 /**
@@ -132,7 +134,7 @@ const STALE = 36e5;
  * accuracy; hands out coupons on enter (see `couponUi()`). Never prompts for the location by
  * itself: call `tracker.geofences.start()` from a user action. This is the script tag's plugin;
  * the npm entry (geofences-options.ts) wraps it, checks the options and fences at call time, and
- * adds `start`, `onEnter` and `context`, which only it can set.
+ * adds `start`, `onEnter`, `context`, `geolocation` and `permissions`, which only it can set.
  *
  * An enter needs two fixes in a row inside the radius (or `dwellMs` inside), each at least as
  * accurate as the radius; an exit needs a fix clearly past `radius + max(25 m, 20 %)`, so jitter
@@ -145,7 +147,7 @@ const STALE = 36e5;
  * const tracker = createTracker({ collector: '/v1/batch', plugins: [geofences({ fencesUrl: '/fences.json' }), couponUi()] });
  * offersButton.onclick = () => tracker.geofences!.start();
  */
-export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 'context'>): GeofencesPlugin {
+export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl' | 'loiterMs'>): GeofencesPlugin {
   const { fencesUrl: url, loiterMs = 3e5 } = options;
   // The other options are checked by the npm entry (geofences-options.ts); the script tag gives
   // only data-geofences, which may be missing.
@@ -154,8 +156,8 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
 
   return {
     name: 'geofences',
-    setup(tracker, hooks) {
-      const { geolocation: geo = navigator.geolocation, permissions = navigator.permissions } = options;
+    setup(tracker, env: GeofenceEnv = navigator) {
+      const { geolocation: geo, permissions } = env;
       // Since when the fixes in a row were inside a fence not yet entered (in memory only).
       const since: Record<string, number> = {};
       const said: Partial<Record<GeoStatus, 1>> = {};
@@ -201,7 +203,6 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
             clearTimeout(unavailable);
             unavailable = 0;
             last = c;
-            hooks?.fix(c);
             step(1);
             // Only the first fix after watching (re)started can notice an exit that happened unseen.
             late = undefined;
@@ -295,7 +296,7 @@ export function geofences(options: Omit<GeofencesOptions, 'start' | 'onEnter' | 
               // Saved before anyone hears of it, so that another tab cannot show it too.
               save();
               emit('geofence_enter');
-              hooks?.enter(f, coupon);
+              env.enter?.(f, coupon);
               if (coupon) dispatchEvent(new CustomEvent('crumbtrail:coupon', { detail: { fence: f, coupon } }));
             } else if (dwell && since[fid]) next = Math.min(next, since[fid] + dwell);
           } else if (real) since[fid] = 0;

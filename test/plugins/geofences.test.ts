@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { createTracker } from '../../src/core/tracker';
 import type { Consent, CrumbEvent, Tracker } from '../../src/core/types';
 import { distance } from '../../src/plugins/geo-math';
@@ -109,11 +109,17 @@ describe('geofences: enter, dwell and exit', () => {
     const coupons: unknown[] = [];
     const onCoupon = (e: Event) => coupons.push((e as CustomEvent).detail.coupon);
     addEventListener('crumbtrail:coupon', onCoupon);
+    // The script tag's plugin finds the location APIs on navigator, where nothing else can give them.
+    const apis = { geolocation: geo.geolocation, permissions: fakePermissions('granted').permissions };
+    for (const [k, value] of Object.entries(apis)) Object.defineProperty(navigator, k, { value, configurable: true });
+    onTestFinished(() => {
+      for (const k of Object.keys(apis)) delete (navigator as unknown as Record<string, unknown>)[k];
+    });
     const tracker = createTracker({
       transport: captureTransport().transport,
       storage: 'memory',
       namespace: NS,
-      plugins: [scriptTagGeofences({ fences: [STORE], geolocation: geo.geolocation, permissions: fakePermissions('granted').permissions, loiterMs: 60_000 })],
+      plugins: [scriptTagGeofences({ fences: [STORE], loiterMs: 60_000 })],
     });
     trackers.push(tracker);
     const types: string[] = [];
