@@ -55,12 +55,12 @@ export interface Fence {
 type Rule = [test: (v: any) => unknown, rule: string];
 
 const num = (min: number, max: number): Rule => [(v) => typeof v == 'number' && v >= min && v <= max, `a number from ${min} to ${max}`];
-const TEXT: Rule = [(v) => typeof v == 'string' && v && v.length <= 1000, 'text of 1 to 1000 characters'];
 // An end of 24:00 is the end of the day.
 const HOURS = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
 const isObject = (v: unknown): unknown => v && typeof v == 'object' && !Array.isArray(v);
 // A string the pattern matches: test() alone would take ["09:00-21:00"] as its text.
 const matches = (re: RegExp) => (v: unknown) => typeof v == 'string' && re.test(v);
+const TEXT: Rule = [matches(/^[\s\S]{1,1000}$/), 'text of 1 to 1000 characters'];
 
 /**
  * The end of a coupon in epoch ms: a date alone (`2026-08-31`) runs to the end of that day
