@@ -179,9 +179,10 @@ export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl'
       };
       const store = (key: string, value: unknown) => tracker.state(key, JSON.stringify(value));
 
+      // A start() waits through a pause (which is no set()) for the first fix or failure.
       const set = (s: GeoStatus) => {
         status = s;
-        if (s != 'paused') waiters.splice(0).forEach((r) => r(s));
+        waiters.splice(0).forEach((r) => r(s));
       };
       const fail = (s: GeoStatus) => {
         set(s);
@@ -195,7 +196,7 @@ export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl'
         id = unavailable = 0;
       };
       const watch = () => {
-        if (document.visibilityState == 'hidden') return set('paused');
+        if (document.visibilityState == 'hidden') return (status = 'paused');
         late = true;
         id = geo!.watchPosition(
           ({ coords: c }) => {
@@ -311,7 +312,7 @@ export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl'
         if (document.visibilityState == 'hidden') {
           if (id) {
             unwatch();
-            set('paused');
+            status = 'paused';
           }
         } else if (status == 'paused') watch();
       };
@@ -328,8 +329,8 @@ export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl'
       if (url) {
         const cache: { u: string; t: number; f: Fence[] } | undefined = load('geo:fences');
         const bad = (m: string) => tracker.report(`geofences: ${url}: ${m}`);
-        if (cache?.u == url) fences = cache.f;
-        if (cache?.u != url || Date.now() - cache.t > 18e5) {
+        // The kept copy of this file is used at once, and fetched again once it is 30 minutes old.
+        if (cache?.u != url || ((fences = cache.f), Date.now() - cache.t > 18e5)) {
           fetch(url, { cache: 'no-cache' })
             .then(async (r) => {
               if (!r.ok) return bad('HTTP ' + r.status);

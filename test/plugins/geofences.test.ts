@@ -405,6 +405,20 @@ describe('geofences: hidden pages and shutdown', () => {
     ]);
   });
 
+  it('a start() called while the page is hidden resolves only with the first fix after the page shows', async () => {
+    const { geo, controller } = await setup({ start: 'manual' });
+    setVisibility('hidden');
+    let started: string | undefined;
+    void controller.start().then((s) => (started = s));
+    await vi.advanceTimersByTimeAsync(0);
+    expect([controller.status(), started, geo.watching()]).toEqual(['paused', undefined, 0]);
+    setVisibility('visible');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toBeUndefined();
+    await walk(geo, [300]);
+    expect(started).toBe('watching');
+  });
+
   it('stops watching and removes its listeners on shutdown', async () => {
     const { geo, tracker, controller } = await setup();
     await tracker.shutdown();
