@@ -317,6 +317,22 @@ describe('the example collector', () => {
     expect(await (await post(second, body)).json()).toEqual({ accepted: 0, duplicates: 2 });
   });
 
+  it('keeps and still drops after the next restart an event stored after a torn last line', async () => {
+    const dataDir = await tempDir();
+    const first = batch([event()]);
+    const c1 = await start({ dataDir });
+    await post(c1, first);
+    await c1.close();
+    await writeFile(join(dataDir, 'events.ndjson'), (await readFile(join(dataDir, 'events.ndjson'), 'utf8')) + '{"id":"torn","ty');
+    const c2 = await start({ dataDir });
+    const second = batch([event()]);
+    expect(await (await post(c2, second)).json()).toEqual({ accepted: 1, duplicates: 0 });
+    await c2.close();
+    const c3 = await start({ dataDir });
+    expect(c3.events().map((e) => e.id)).toEqual([...first.events, ...second.events].map((e) => e.id));
+    expect(await (await post(c3, second)).json()).toEqual({ accepted: 0, duplicates: 1 });
+  });
+
   it('forgets events, the file and the raw log on reset()', async () => {
     const c = await start();
     const body = batch([event()]);
