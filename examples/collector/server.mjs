@@ -45,6 +45,7 @@ export async function startCollector(options = {}) {
   const listeners = new Set();
   const routes = new Map();
   const logNotes = new WeakMap();
+  let closed = false;
 
   const route = (method, path, handler) => {
     routes.set(`${method.toUpperCase()} ${path}`, handler);
@@ -87,6 +88,9 @@ export async function startCollector(options = {}) {
     const contentType = req.headers['content-type'] ?? null;
     const body = await readBody(req, maxBodyBytes);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    // close() cut this client off: it sends the batch again, maybe to a restarted collector that
+    // loaded its ids before this write would land.
+    if (closed) return;
     if (body.tooLarge) {
       record({ at, status: 413, contentType, ids: [], bytes: body.bytes });
       // The client may still be sending: close the connection rather than drain the rest.
@@ -187,7 +191,6 @@ export async function startCollector(options = {}) {
   const boundPort = await listen(port);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
 
-  let closed = false;
   let downTimer = null;
 
   function stopListening() {

@@ -333,6 +333,18 @@ describe('the example collector', () => {
     expect(await (await post(c3, second)).json()).toEqual({ accepted: 0, duplicates: 1 });
   });
 
+  it('stores nothing from a batch still waiting for its answer when close() resolves', async () => {
+    const c = await start({ latencyMs: 300 });
+    const pending = post(c, batch([event()])).then((r) => r.status, () => 'cut');
+    await new Promise((r) => setTimeout(r, 100));
+    await c.close();
+    // The client saw its connection cut, so it will send the batch again to whatever listens next.
+    expect(await pending).toBe('cut');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await readFile(join(c.dataDir, 'events.ndjson'), 'utf8').catch(() => '')).toBe('');
+    expect(c.events()).toEqual([]);
+  });
+
   it('forgets events, the file and the raw log on reset()', async () => {
     const c = await start();
     const body = batch([event()]);
