@@ -39,6 +39,7 @@ export async function startCollector(options = {}) {
   if (origins !== '*' && !(Array.isArray(origins) && origins.every((o) => typeof o === 'string'))) {
     throw new Error("origins must be '*' or an array of origins");
   }
+  if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new Error('maxBodyBytes must be a whole number of bytes > 0');
   let faults = mergeFaults({}, options);
   const store = await openStore(dataDir);
   const rawLog = [];

@@ -279,6 +279,12 @@ describe('the example collector', () => {
     expect(() => c.configure({ latencyMs: -1 })).toThrow('latencyMs');
   });
 
+  it('refuses a body limit that is not a positive whole number of bytes (with NaN any body got in)', async () => {
+    for (const maxBodyBytes of [Number.NaN, 0, -1, 1.5]) {
+      await expect(start({ maxBodyBytes })).rejects.toThrow('maxBodyBytes must be a whole number of bytes > 0');
+    }
+  });
+
   it('delays its answer by latencyMs', async () => {
     const c = await start({ latencyMs: 150 });
     const t0 = performance.now();
