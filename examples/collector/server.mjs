@@ -61,7 +61,10 @@ export async function startCollector(options = {}) {
 
   async function dispatch(req, res) {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://collector.invalid');
+    // A target such as //%zz is no URL: thrown here, it would end the process.
+    const base = 'http://collector.invalid';
+    if (!URL.canParse(req.url ?? '/', base)) return sendJson(res, 400, { error: 'the request target is not a URL' });
+    const url = new URL(req.url ?? '/', base);
     if (log) {
       res.once('finish', () => {
         const note = logNotes.get(res) ?? '';

@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -222,6 +223,17 @@ describe('the example collector', () => {
     const res = await fetch(`${c.url}/v1/events?anonymousId=a&since=${since}`);
     expect((await res.json()).map((e: { type: string }) => e.type)).toEqual(['track']);
     expect((await fetch(`${c.url}/v1/events?since=yesterday`)).status).toBe(400);
+  });
+
+  it('answers 400 to a request target that is no URL, and goes on serving', async () => {
+    const c = await start();
+    const socket = connect(c.port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    socket.write('GET //%zz HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n');
+    await once(socket, 'close');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
   });
 
   it('serves the raw log over GET /v1/raw and answers /healthz', async () => {
