@@ -141,7 +141,8 @@ export async function startCollector(options = {}) {
       if (url.searchParams.has(key)) filter[key] = url.searchParams.get(key);
     }
     if (url.searchParams.has('since')) {
-      filter.since = Number(url.searchParams.get('since'));
+      // Number('') and Number(' ') are 0, which would answer everything.
+      filter.since = Number(url.searchParams.get('since').trim() || NaN);
       if (!Number.isFinite(filter.since)) return sendJson(res, 400, { error: 'since must be epoch milliseconds' });
     }
     sendJson(res, 200, store.events(filter));

@@ -222,7 +222,11 @@ describe('the example collector', () => {
     expect(c.events({ since }).map((e) => e.type)).toEqual(['track']);
     const res = await fetch(`${c.url}/v1/events?anonymousId=a&since=${since}`);
     expect((await res.json()).map((e: { type: string }) => e.type)).toEqual(['track']);
-    expect((await fetch(`${c.url}/v1/events?since=yesterday`)).status).toBe(400);
+    for (const since of ['yesterday', '', '%20', '2026-11-23T10:00:00Z']) {
+      const bad = await fetch(`${c.url}/v1/events?since=${since}`);
+      expect([since, bad.status]).toEqual([since, 400]);
+      expect(await bad.json()).toEqual({ error: 'since must be epoch milliseconds' });
+    }
   });
 
   it('answers 400 to a request target that is no URL, and goes on serving', async () => {
