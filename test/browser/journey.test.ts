@@ -80,4 +80,31 @@ describe('the journey view', () => {
     expect(shopLog.errors()).toEqual([]);
     await viewer.close();
   });
+
+  it('adds a new visitor to the list within 3 s while crumbs keep arriving every 200 ms', async () => {
+    const viewer = await browser.newContext();
+    const page = await viewer.newPage();
+    const log = collectConsole(page);
+    await page.goto(demo.urls.journey);
+    await page.waitForSelector('.live.on');
+    await page.waitForFunction(() => document.querySelector('[data-visitors]')!.hasAttribute('hidden') != document.querySelector('[data-empty]')!.hasAttribute('hidden'));
+    // Another visitor's crumbs every 200 ms for 6 s, as on a busy site: the stream never pauses for half a second.
+    const anonymousId = `busy-${Date.now()}`;
+    let posting = true;
+    const posts = (async () => {
+      for (let i = 0; posting && i < 30; i++) {
+        const events = [{ id: `${anonymousId}-${i}`, type: 'track', name: 'tick', ts: Date.now(), anonymousId }];
+        await fetch(demo.collector.batchUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ v: 1, events }) });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    try {
+      await page.locator(`tr[data-visitor="${anonymousId}"]`).waitFor({ timeout: 3_000 });
+    } finally {
+      posting = false;
+      await posts;
+    }
+    expect(log.errors()).toEqual([]);
+    await viewer.close();
+  });
 });

@@ -49,8 +49,12 @@ stream.onerror = () => {
   live.textContent = 'reconnecting…';
   live.classList.remove('on');
 };
+// A throttle, not a debounce: on a busy site crumbs never pause for half a second, and a
+// debounced list would never refresh.
 stream.addEventListener('crumb', () => {
-  clearTimeout(timer);
-  timer = setTimeout(load, 500);
+  timer ||= setTimeout(() => {
+    timer = 0;
+    load();
+  }, 500);
 });
 load();
