@@ -81,6 +81,30 @@ describe('the journey view', () => {
     await viewer.close();
   });
 
+  it("shows on a visitor's trail the crumbs that arrived while its live stream was reconnecting", async () => {
+    const anonymousId = `restart-${Date.now()}`;
+    const post = async (type: string, name?: string) => {
+      const event = { id: `${anonymousId}-${type}-${name}`, type, name, ts: Date.now(), anonymousId, page: { url: 'http://shop.test/', path: '/', title: 'Shop', referrer: '' } };
+      const res = await fetch(demo.collector.batchUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ v: 1, events: [event] }) });
+      expect(res.status).toBe(200);
+    };
+    await post('page_view');
+    const viewer = await browser.newContext();
+    const page = await viewer.newPage();
+    await page.goto(`${demo.urls.journey}visitor?anonymousId=${anonymousId}`);
+    await page.waitForSelector('.live.on');
+    await page.waitForSelector('[data-trail] > li.stop');
+    // The collector goes away for a moment (a restart); the crumb arrives before the page's
+    // EventSource has reconnected.
+    await demo.collector.down(200);
+    await page.waitForSelector('.live:not(.on)');
+    await expect.poll(() => fetch(`${demo.urls.journey}healthz`).then((r) => r.status, () => 0), { interval: 50 }).toBe(200);
+    await post('track', 'while_reconnecting');
+    await page.waitForSelector('.live.on', { timeout: 10_000 });
+    await page.locator('.crumb.action', { hasText: 'while_reconnecting' }).waitFor({ timeout: 5_000 });
+    await viewer.close();
+  });
+
   it('adds a new visitor to the list within 3 s while crumbs keep arriving every 200 ms', async () => {
     const viewer = await browser.newContext();
     const page = await viewer.newPage();
