@@ -105,6 +105,22 @@ describe('the journey view', () => {
     await viewer.close();
   });
 
+  it('lists a visitor whose crumbs arrived while the list\'s live stream was reconnecting', async () => {
+    const viewer = await browser.newContext();
+    const page = await viewer.newPage();
+    await page.goto(demo.urls.journey);
+    await page.waitForSelector('.live.on');
+    await demo.collector.down(200);
+    await page.waitForSelector('.live:not(.on)');
+    await expect.poll(() => fetch(`${demo.urls.journey}healthz`).then((r) => r.status, () => 0), { interval: 50 }).toBe(200);
+    const anonymousId = `gap-${Date.now()}`;
+    const events = [{ id: `${anonymousId}-1`, type: 'page_view', ts: Date.now(), anonymousId }];
+    await fetch(demo.collector.batchUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ v: 1, events }) });
+    await page.waitForSelector('.live.on', { timeout: 10_000 });
+    await page.locator(`tr[data-visitor="${anonymousId}"]`).waitFor({ timeout: 5_000 });
+    await viewer.close();
+  });
+
   it('adds a new visitor to the list within 3 s while crumbs keep arriving every 200 ms', async () => {
     const viewer = await browser.newContext();
     const page = await viewer.newPage();
