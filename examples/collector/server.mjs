@@ -39,12 +39,14 @@ export async function startCollector(options = {}) {
   if (origins !== '*' && !(Array.isArray(origins) && origins.every((o) => typeof o === 'string'))) {
     throw new Error("origins must be '*' or an array of origins");
   }
+  if (!(Number.isInteger(maxBodyBytes) && maxBodyBytes > 0)) throw new Error('maxBodyBytes must be a whole number of bytes > 0');
   let faults = mergeFaults({}, options);
   const store = await openStore(dataDir);
   const rawLog = [];
   const listeners = new Set();
   const routes = new Map();
   const logNotes = new WeakMap();
+  let closed = false;
 
   const route = (method, path, handler) => {
     routes.set(`${method.toUpperCase()} ${path}`, handler);
@@ -59,7 +61,10 @@ export async function startCollector(options = {}) {
 
   async function dispatch(req, res) {
     const started = Date.now();
-    const url = new URL(req.url ?? '/', 'http://collector.invalid');
+    // A target such as //%zz is no URL: thrown here, it would end the process.
+    const base = 'http://collector.invalid';
+    if (!URL.canParse(req.url ?? '/', base)) return sendJson(res, 400, { error: 'the request target is not a URL' });
+    const url = new URL(req.url ?? '/', base);
     if (log) {
       res.once('finish', () => {
         const note = logNotes.get(res) ?? '';
@@ -87,6 +92,9 @@ export async function startCollector(options = {}) {
     const contentType = req.headers['content-type'] ?? null;
     const body = await readBody(req, maxBodyBytes);
     if (faults.latencyMs > 0) await sleep(faults.latencyMs);
+    // close() cut this client off: it sends the batch again, maybe to a restarted collector that
+    // loaded its ids before this write would land.
+    if (closed) return;
     if (body.tooLarge) {
       record({ at, status: 413, contentType, ids: [], bytes: body.bytes });
       // The client may still be sending: close the connection rather than drain the rest.
@@ -133,7 +141,8 @@ export async function startCollector(options = {}) {
       if (url.searchParams.has(key)) filter[key] = url.searchParams.get(key);
     }
     if (url.searchParams.has('since')) {
-      filter.since = Number(url.searchParams.get('since'));
+      // Number('') and Number(' ') are 0, which would answer everything.
+      filter.since = Number(url.searchParams.get('since').trim() || NaN);
       if (!Number.isFinite(filter.since)) return sendJson(res, 400, { error: 'since must be epoch milliseconds' });
     }
     sendJson(res, 200, store.events(filter));
@@ -187,7 +196,6 @@ export async function startCollector(options = {}) {
   const boundPort = await listen(port);
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
 
-  let closed = false;
   let downTimer = null;
 
   function stopListening() {

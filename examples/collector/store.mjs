@@ -10,7 +10,9 @@ import { join } from 'node:path';
 export async function openStore(dataDir) {
   await mkdir(dataDir, { recursive: true });
   const file = join(dataDir, 'events.ndjson');
-  const stored = await load(file);
+  const { events: stored, torn } = await load(file);
+  // Ends the torn line, or the next append would join it and be lost with it at the next start.
+  if (torn) await appendFile(file, '\n');
   const seen = new Set(stored.map((e) => e.id));
   // Appends run one after another so lines keep arrival order and never interleave.
   let writes = Promise.resolve();
@@ -76,7 +78,7 @@ async function load(file) {
   try {
     text = await readFile(file, 'utf8');
   } catch (err) {
-    if (err.code === 'ENOENT') return [];
+    if (err.code === 'ENOENT') return { events: [], torn: false };
     throw err;
   }
   const events = [];
@@ -89,5 +91,5 @@ async function load(file) {
       continue;
     }
   }
-  return events;
+  return { events, torn: text !== '' && !text.endsWith('\n') };
 }

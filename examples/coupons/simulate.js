@@ -82,9 +82,10 @@
     $('sim-in').addEventListener('click', () => walk(-25));
     $('sim-away').addEventListener('click', () => walk(25));
     // crumbtrail keeps fence state and coupon caps in localStorage under 'crumbtrail:geo' (the
-    // geofences plugin's `key` option): forgetting them lets a demo show the coupons again.
+    // namespace, then 'geo'): forgetting them lets a demo show the coupons again. An empty state,
+    // not a removed key: without the key the plugin goes on with its copy in memory.
     $('sim-reset').addEventListener('click', () => {
-      localStorage.removeItem('crumbtrail:geo');
+      localStorage.setItem('crumbtrail:geo', '{}');
       out.textContent = `${distance.value} m (coupons forgotten)`;
     });
     // Where the walk starts: 300 m south of the first store.

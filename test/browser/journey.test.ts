@@ -80,4 +80,71 @@ describe('the journey view', () => {
     expect(shopLog.errors()).toEqual([]);
     await viewer.close();
   });
+
+  it("shows on a visitor's trail the crumbs that arrived while its live stream was reconnecting", async () => {
+    const anonymousId = `restart-${Date.now()}`;
+    const post = async (type: string, name?: string) => {
+      const event = { id: `${anonymousId}-${type}-${name}`, type, name, ts: Date.now(), anonymousId, page: { url: 'http://shop.test/', path: '/', title: 'Shop', referrer: '' } };
+      const res = await fetch(demo.collector.batchUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ v: 1, events: [event] }) });
+      expect(res.status).toBe(200);
+    };
+    await post('page_view');
+    const viewer = await browser.newContext();
+    const page = await viewer.newPage();
+    await page.goto(`${demo.urls.journey}visitor?anonymousId=${anonymousId}`);
+    await page.waitForSelector('.live.on');
+    await page.waitForSelector('[data-trail] > li.stop');
+    // The collector goes away for a moment (a restart); the crumb arrives before the page's
+    // EventSource has reconnected.
+    await demo.collector.down(200);
+    await page.waitForSelector('.live:not(.on)');
+    await expect.poll(() => fetch(`${demo.urls.journey}healthz`).then((r) => r.status, () => 0), { interval: 50 }).toBe(200);
+    await post('track', 'while_reconnecting');
+    await page.waitForSelector('.live.on', { timeout: 10_000 });
+    await page.locator('.crumb.action', { hasText: 'while_reconnecting' }).waitFor({ timeout: 5_000 });
+    await viewer.close();
+  });
+
+  it('lists a visitor whose crumbs arrived while the list\'s live stream was reconnecting', async () => {
+    const viewer = await browser.newContext();
+    const page = await viewer.newPage();
+    await page.goto(demo.urls.journey);
+    await page.waitForSelector('.live.on');
+    await demo.collector.down(200);
+    await page.waitForSelector('.live:not(.on)');
+    await expect.poll(() => fetch(`${demo.urls.journey}healthz`).then((r) => r.status, () => 0), { interval: 50 }).toBe(200);
+    const anonymousId = `gap-${Date.now()}`;
+    const events = [{ id: `${anonymousId}-1`, type: 'page_view', ts: Date.now(), anonymousId }];
+    await fetch(demo.collector.batchUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ v: 1, events }) });
+    await page.waitForSelector('.live.on', { timeout: 10_000 });
+    await page.locator(`tr[data-visitor="${anonymousId}"]`).waitFor({ timeout: 5_000 });
+    await viewer.close();
+  });
+
+  it('adds a new visitor to the list within 3 s while crumbs keep arriving every 200 ms', async () => {
+    const viewer = await browser.newContext();
+    const page = await viewer.newPage();
+    const log = collectConsole(page);
+    await page.goto(demo.urls.journey);
+    await page.waitForSelector('.live.on');
+    await page.waitForFunction(() => document.querySelector('[data-visitors]')!.hasAttribute('hidden') != document.querySelector('[data-empty]')!.hasAttribute('hidden'));
+    // Another visitor's crumbs every 200 ms for 6 s, as on a busy site: the stream never pauses for half a second.
+    const anonymousId = `busy-${Date.now()}`;
+    let posting = true;
+    const posts = (async () => {
+      for (let i = 0; posting && i < 30; i++) {
+        const events = [{ id: `${anonymousId}-${i}`, type: 'track', name: 'tick', ts: Date.now(), anonymousId }];
+        await fetch(demo.collector.batchUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ v: 1, events }) });
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    })();
+    try {
+      await page.locator(`tr[data-visitor="${anonymousId}"]`).waitFor({ timeout: 3_000 });
+    } finally {
+      posting = false;
+      await posts;
+    }
+    expect(log.errors()).toEqual([]);
+    await viewer.close();
+  });
 });

@@ -88,6 +88,33 @@ describe('the store locator example', () => {
     await context.close();
   });
 
+  it('in simulate mode, shows a store coupon again on the next walk in after "Forget shown coupons", without a reload', async () => {
+    const store = fences.find((f) => f.coupon && !f.dwellMs)!;
+    const context = await strictContext();
+    const page = await context.newPage();
+    const log = collectConsole(page);
+    await page.goto(`${demo.urls.locator}?simulate=1`);
+    await scriptReady(page, log);
+    await page.click('#near');
+    await expect.poll(() => page.textContent('#status')).toContain('Looking for offers near you');
+    await page.selectOption('#sim-store', store.id);
+    const toast = page.getByRole('dialog', { name: store.coupon!.title });
+    for (const visit of [1, 2]) {
+      await page.fill('#sim-distance', '5');
+      await page.fill('#sim-distance', '0');
+      await toast.waitFor({ timeout: 5_000 }).catch(() => {
+        throw new Error(`no coupon on walk-in ${visit}`);
+      });
+      await page.keyboard.press('Escape');
+      await expect.poll(() => toast.count()).toBe(0);
+      await page.fill('#sim-distance', '300');
+      await expect.poll(() => page.locator(`[data-fence="${store.id}"]`).getAttribute('class')).toBe('');
+      await page.click('#sim-reset');
+    }
+    expect(log.errors()).toEqual([]);
+    await context.close();
+  });
+
   it('without simulate mode, asks for nothing on load and reports a refused location in words, the page still working', async () => {
     const context = await strictContext();
     const page = await context.newPage();

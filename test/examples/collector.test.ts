@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -221,7 +222,22 @@ describe('the example collector', () => {
     expect(c.events({ since }).map((e) => e.type)).toEqual(['track']);
     const res = await fetch(`${c.url}/v1/events?anonymousId=a&since=${since}`);
     expect((await res.json()).map((e: { type: string }) => e.type)).toEqual(['track']);
-    expect((await fetch(`${c.url}/v1/events?since=yesterday`)).status).toBe(400);
+    for (const since of ['yesterday', '', '%20', '2026-11-23T10:00:00Z']) {
+      const bad = await fetch(`${c.url}/v1/events?since=${since}`);
+      expect([since, bad.status]).toEqual([since, 400]);
+      expect(await bad.json()).toEqual({ error: 'since must be epoch milliseconds' });
+    }
+  });
+
+  it('answers 400 to a request target that is no URL, and goes on serving', async () => {
+    const c = await start();
+    const socket = connect(c.port, '127.0.0.1');
+    let answer = '';
+    socket.on('data', (d) => (answer += d));
+    socket.write('GET //%zz HTTP/1.1\r\nHost: collector\r\nConnection: close\r\n\r\n');
+    await once(socket, 'close');
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await fetch(`${c.url}/healthz`)).status).toBe(200);
   });
 
   it('serves the raw log over GET /v1/raw and answers /healthz', async () => {
@@ -279,6 +295,12 @@ describe('the example collector', () => {
     expect(() => c.configure({ latencyMs: -1 })).toThrow('latencyMs');
   });
 
+  it('refuses a body limit that is not a positive whole number of bytes (with NaN any body got in)', async () => {
+    for (const maxBodyBytes of [Number.NaN, 0, -1, 1.5]) {
+      await expect(start({ maxBodyBytes })).rejects.toThrow('maxBodyBytes must be a whole number of bytes > 0');
+    }
+  });
+
   it('delays its answer by latencyMs', async () => {
     const c = await start({ latencyMs: 150 });
     const t0 = performance.now();
@@ -315,6 +337,34 @@ describe('the example collector', () => {
     const second = await start({ dataDir });
     expect(second.events().map((e) => e.id)).toEqual(body.events.map((e) => e.id));
     expect(await (await post(second, body)).json()).toEqual({ accepted: 0, duplicates: 2 });
+  });
+
+  it('keeps and still drops after the next restart an event stored after a torn last line', async () => {
+    const dataDir = await tempDir();
+    const first = batch([event()]);
+    const c1 = await start({ dataDir });
+    await post(c1, first);
+    await c1.close();
+    await writeFile(join(dataDir, 'events.ndjson'), (await readFile(join(dataDir, 'events.ndjson'), 'utf8')) + '{"id":"torn","ty');
+    const c2 = await start({ dataDir });
+    const second = batch([event()]);
+    expect(await (await post(c2, second)).json()).toEqual({ accepted: 1, duplicates: 0 });
+    await c2.close();
+    const c3 = await start({ dataDir });
+    expect(c3.events().map((e) => e.id)).toEqual([...first.events, ...second.events].map((e) => e.id));
+    expect(await (await post(c3, second)).json()).toEqual({ accepted: 0, duplicates: 1 });
+  });
+
+  it('stores nothing from a batch still waiting for its answer when close() resolves', async () => {
+    const c = await start({ latencyMs: 300 });
+    const pending = post(c, batch([event()])).then((r) => r.status, () => 'cut');
+    await new Promise((r) => setTimeout(r, 100));
+    await c.close();
+    // The client saw its connection cut, so it will send the batch again to whatever listens next.
+    expect(await pending).toBe('cut');
+    await new Promise((r) => setTimeout(r, 400));
+    expect(await readFile(join(c.dataDir, 'events.ndjson'), 'utf8').catch(() => '')).toBe('');
+    expect(c.events()).toEqual([]);
   });
 
   it('forgets events, the file and the raw log on reset()', async () => {

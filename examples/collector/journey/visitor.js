@@ -150,11 +150,20 @@ const add = (e, isNew) => {
 const live = document.querySelector('[data-live]');
 if (!id) throw new Error('journey: open this page from the visitors list (?anonymousId= is missing)');
 // Subscribe first, then load what is stored: an event arriving in between is in one or both,
-// and the Map keeps it once.
+// and the Map keeps it once. Again at each reconnection: the stream does not replay what was
+// stored while it was down.
+const load = () =>
+  fetch(`/v1/events?anonymousId=${encodeURIComponent(id)}`)
+    .then((r) => r.json())
+    .then((list) => {
+      for (const e of list) add(e, false);
+      render();
+    }, () => {});
 const stream = new EventSource(`/v1/stream?anonymousId=${encodeURIComponent(id)}`);
 stream.onopen = () => {
   live.textContent = 'live';
   live.classList.add('on');
+  load();
 };
 stream.onerror = () => {
   live.textContent = 'reconnecting…';
@@ -164,9 +173,5 @@ stream.addEventListener('crumb', (m) => {
   add(JSON.parse(m.data), true);
   schedule();
 });
-fetch(`/v1/events?anonymousId=${encodeURIComponent(id)}`)
-  .then((r) => r.json())
-  .then((list) => {
-    for (const e of list) add(e, false);
-    render();
-  });
+// Also now, in case the stream never opens (a proxy that buffers it).
+load();

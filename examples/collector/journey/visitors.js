@@ -1,5 +1,5 @@
-// The visitors list: fetched once, then again (at most every half second) whenever a new event
-// arrives on the live stream.
+// The visitors list: fetched at load and at each (re)connection of the live stream, then again
+// (at most every half second) while new events arrive on it.
 const tbody = document.querySelector('[data-visitors] tbody');
 const time = (ts) => new Date(ts).toLocaleString();
 
@@ -44,13 +44,19 @@ const stream = new EventSource('/v1/stream');
 stream.onopen = () => {
   live.textContent = 'live';
   live.classList.add('on');
+  // After a reconnection: the stream does not replay what was stored while it was down.
+  load();
 };
 stream.onerror = () => {
   live.textContent = 'reconnecting…';
   live.classList.remove('on');
 };
+// A throttle, not a debounce: on a busy site crumbs never pause for half a second, and a
+// debounced list would never refresh.
 stream.addEventListener('crumb', () => {
-  clearTimeout(timer);
-  timer = setTimeout(load, 500);
+  timer ||= setTimeout(() => {
+    timer = 0;
+    load();
+  }, 500);
 });
 load();
