@@ -97,6 +97,9 @@ export function startTracker(config: Config): Tracker {
         try {
           const out = m(e);
           if (!out) return drop('middleware', 1), '';
+          // An async middleware's promise, or `true`, would go on the wire in place of the event,
+          // where the collector refuses the whole batch for it.
+          if (!out.id) throw `returned ${show(out)}, not an event`;
           e = out;
         } catch (err) {
           report(err, 'middleware');

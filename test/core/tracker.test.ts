@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/core/tracker';
-import type { Tracker } from '../../src/core/types';
+import type { CrumbEvent, Tracker } from '../../src/core/types';
 import { captureTransport, freshNamespace } from '../helpers';
 
 const trackers: Tracker[] = [];
@@ -184,6 +184,21 @@ describe('middleware', () => {
     expect(events()).toHaveLength(1);
     expect(errors[0].message).toBe('crumbtrail: middleware: oops');
   });
+
+  for (const [what, fn] of [
+    ['is async', async (e: CrumbEvent) => e],
+    ['returns true', () => true],
+  ] as const) {
+    it(`that ${what} is reported and skipped, and the event goes out as it was`, async () => {
+      const { tracker, batches, errors } = setup();
+      tracker.use(fn as never);
+      const id = tracker.track('kept', { a: 1 });
+      await tracker.flush();
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(batches.flatMap((b) => b.events)).toMatchObject([{ id, type: 'track', name: 'kept', props: { a: 1 } }]);
+      expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^crumbtrail: middleware: returned .*, not an event$/)]);
+    });
+  }
 });
 
 describe('plugins and listeners', () => {
