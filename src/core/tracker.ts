@@ -93,7 +93,8 @@ export function startTracker(config: Config): Tracker {
         context,
         props: clean,
       };
-      for (const m of middleware) {
+      // A copy: a middleware removing itself would make the loop skip the next one.
+      for (const m of [...middleware]) {
         try {
           const out = m(e);
           if (!out) return drop('middleware', 1), '';

@@ -185,6 +185,15 @@ describe('middleware', () => {
     expect(errors[0].message).toBe('crumbtrail: middleware: oops');
   });
 
+  it('that removes itself while it runs leaves the next middleware to run on that event', async () => {
+    const { tracker, events } = setup();
+    const once = tracker.use((e) => (once(), e));
+    tracker.use((e) => ({ ...e, props: {} }));
+    tracker.track('signup', { email: 'a@b.c' });
+    await tracker.flush();
+    expect(events()[0].props).toEqual({});
+  });
+
   for (const [what, fn] of [
     ['is async', async (e: CrumbEvent) => e],
     ['returns true', () => true],
