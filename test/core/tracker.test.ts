@@ -103,6 +103,8 @@ describe('bad input to track()', () => {
     ],
     ['props over 32 KB', { a: 'x'.repeat(8000), b: 'x'.repeat(8000), c: 'x'.repeat(8000), d: 'x'.repeat(8000), e: 'x'.repeat(8000) }, (p) => expect(p).toEqual({})],
     ['props that are not an object', 42, (p) => expect(p).toEqual({})],
+    ['a Date as the props', new Date(0), (p) => expect(p).toEqual({})],
+    ['props whose toJSON gives an array', { toJSON: () => [1, 2] }, (p) => expect(p).toEqual({})],
   ];
   for (const [what, props, check] of cases) {
     it(`repairs ${what}, reports one error and never throws`, async () => {
