@@ -90,7 +90,8 @@ export function startTracker(config: Config): Tracker {
         sessionId: identity.sessionId(ts),
         userId: identity.userId(),
         page: { url, path: location.pathname, title: document.title, referrer },
-        context,
+        // A copy: middleware that adds a key would add it to every event still in memory.
+        context: { ...context },
         props: clean,
       };
       // A copy: a middleware removing itself would make the loop skip the next one.

@@ -196,6 +196,18 @@ describe('middleware', () => {
     expect(events()[0].props).toEqual({});
   });
 
+  it('that adds a key to an event\'s context changes that event alone, not those tracked before it', async () => {
+    const { tracker, events } = setup();
+    tracker.use((e) => {
+      e.context.step = e.name!;
+      return e;
+    });
+    tracker.track('cart');
+    tracker.track('checkout');
+    await tracker.flush();
+    expect(events().map((e) => e.context.step)).toEqual(['cart', 'checkout']);
+  });
+
   for (const [what, fn] of [
     ['is async', async (e: CrumbEvent) => e],
     ['returns true', () => true],
