@@ -237,6 +237,28 @@ describe('plugins and listeners', () => {
     expect(tracker.track('after')).toBe('');
   });
 
+  it('resolves a second shutdown() only once the first has delivered what was queued, and stops plugins once', async () => {
+    let release!: () => void;
+    const cap = captureTransport(() => new Promise((r) => (release = () => r({ ok: true }))));
+    const stop = vi.fn();
+    const tracker = createTracker({
+      transport: cap.transport,
+      storage: 'memory',
+      namespace: freshNamespace(),
+      plugins: [{ name: 'p', setup: () => stop }],
+    });
+    tracker.track('last');
+    const first = tracker.shutdown();
+    let secondDone = false;
+    const second = tracker.shutdown().then(() => (secondDone = true));
+    await vi.waitFor(() => expect(cap.batches).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(secondDone).toBe(false);
+    release();
+    await Promise.all([first, second]);
+    expect(stop).toHaveBeenCalledOnce();
+  });
+
   it('reports a plugin whose setup throws and keeps tracking', async () => {
     const { tracker, errors, events } = setup({
       plugins: [{ name: 'broken', setup: () => { throw new Error('no API'); } }],
