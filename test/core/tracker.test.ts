@@ -284,6 +284,20 @@ describe('plugins and listeners', () => {
     expect(events()).toHaveLength(1);
   });
 
+  it('keeps the other subscription of a listener subscribed twice when one is removed', async () => {
+    const { tracker } = setup();
+    const seen: string[] = [];
+    const log = (e: CrumbEvent) => seen.push(e.name!);
+    const offFirst = tracker.on('event', log);
+    tracker.on('event', log);
+    tracker.track('both');
+    offFirst();
+    tracker.track('one');
+    tracker.off('event', log);
+    tracker.track('none');
+    expect(seen).toEqual(['both', 'both', 'one']);
+  });
+
   it('isolates a listener that throws', async () => {
     const { tracker } = setup();
     const second = vi.fn();
