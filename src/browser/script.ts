@@ -78,7 +78,9 @@ export function boot(factories: Record<string, PluginFactory>): void {
     name: 'replay',
     setup(t) {
       tracker = t;
-      (existing || []).forEach(run);
+      // for-of, not forEach: it also makes the calls pushed on the stub while it replays
+      // (a queued listener's).
+      for (const call of existing || []) run(call);
     },
   };
   startTracker(

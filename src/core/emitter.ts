@@ -17,7 +17,8 @@ export function createEmitter(debug: boolean): Emitter {
   const listeners: Record<string, Listener[] | undefined> = {};
   const early: unknown[] = [];
   const off: Emitter['off'] = (name, fn) => {
-    listeners[name] = listeners[name]?.filter((l) => l != fn);
+    // One subscription of `fn`, the first: another part of the page may have subscribed it too.
+    listeners[name] = listeners[name]?.filter((_, i, all) => i != all.indexOf(fn as Listener));
   };
   // Every call of a listener goes through here: one given the kept errors by on() throws neither
   // into the page nor past the errors after it.

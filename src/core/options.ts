@@ -136,7 +136,8 @@ export function resolveOptions(input: unknown): Config {
   const config = defaultConfig() as Config & Obj;
   const { batch, queue } = config;
   for (const k in o) {
-    if (!RULES[k]) unknown(k, Object.keys(RULES));
+    // `[0]`: RULES.constructor and RULES.toString are Object's, not rules.
+    if (!RULES[k]?.[0]) unknown(k, Object.keys(RULES));
     if (o[k] !== undefined) {
       if (!RULES[k][0](o[k])) fail(k, o[k], RULES[k][1]);
       config[k] = o[k];

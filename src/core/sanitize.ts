@@ -23,34 +23,32 @@ export function sanitize(props: unknown, problems: string[], redact: (url: strin
   let json = '{}';
   if (props != null) {
     try {
-      if (typeof props != 'object' || Array.isArray(props)) fix('', 'not an object');
-      else {
-        // A DOM object or window as the props is left out whole: stringify gives undefined.
-        json = JSON.stringify(props, function (this: unknown, key: string, v: unknown) {
-          // `this` holds `key`: cutting the stack after it (each object is there once, the root's
-          // holder never) leaves exactly the ancestors of `v`.
-          parents.splice(parents.indexOf(this) + 1);
-          const t = typeof v;
-          if (t == 'string') {
-            const s = /^https?:\/\/[^?#]*[?#]/i.test(v as string) ? redact(v as string) : (v as string);
-            return s.length > MAX_STRING ? fix(key, 'over 8 KB', 'its first 8192 characters') && s.slice(0, MAX_STRING) : s;
-          }
-          if (t == 'number') return isFinite(v as number) ? v : fix(key, String(v), null);
-          if (t == 'bigint') return fix(key, 'BigInt', 'a string') && String(v);
-          if (t == 'function' || t == 'symbol') return fix(key, t);
-          if (v && t == 'object') {
-            if (typeof (v as Node).nodeType == 'number' || v == globalThis) return fix(key, 'DOM object');
-            if (parents.includes(v)) return fix(key, 'circular');
-            if (parents.push(v) > MAX_DEPTH) return fix(key, 'nested too deep');
-          }
-          return v;
-        }) || json;
-      }
+      // A DOM object or window as the props is left out whole: stringify gives undefined.
+      json = JSON.stringify(props, function (this: unknown, key: string, v: unknown) {
+        // `this` holds `key`: cutting the stack after it (each object is there once, the root's
+        // holder never) leaves exactly the ancestors of `v`.
+        parents.splice(parents.indexOf(this) + 1);
+        const t = typeof v;
+        if (t == 'string') {
+          const s = /^https?:\/\/[^?#]*[?#]/i.test(v as string) ? redact(v as string) : (v as string);
+          return s.length > MAX_STRING ? fix(key, 'over 8 KB', 'its first 8192 characters') && s.slice(0, MAX_STRING) : s;
+        }
+        if (t == 'number') return isFinite(v as number) ? v : fix(key, String(v), null);
+        if (t == 'bigint') return fix(key, 'BigInt', 'a string') && String(v);
+        if (t == 'function' || t == 'symbol') return fix(key, t);
+        if (v && t == 'object') {
+          if (typeof (v as Node).nodeType == 'number' || v == globalThis) return fix(key, 'DOM object');
+          if (parents.includes(v)) return fix(key, 'circular');
+          if (parents.push(v) > MAX_DEPTH) return fix(key, 'nested too deep');
+        }
+        return v;
+      }) || json;
     } catch (e) {
       // A toJSON() or getter that throws.
       fix('', String(e));
     }
   }
-  // Props over 32 KB are left out whole: fix() then gives undefined.
-  return JSON.parse(json.length > MAX_PROPS ? (fix('', 'over 32 KB') as undefined) || '{}' : json);
+  // Props over 32 KB, and props that are no object once serialized (a number, an array, a Date,
+  // whose toJSON gives a string), are left out whole: fix() then gives undefined.
+  return JSON.parse(((json.length > MAX_PROPS ? fix('', 'over 32 KB') : json[0] != '{' ? fix('', 'not an object') : json) as string) || '{}');
 }

@@ -38,7 +38,8 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
   const save = () => {
     if (!persist) return;
     if (aid) setItem(aidKey, aid);
-    setItem(uidKey, uid || null);
+    // Not the absence of one: it would remove the user id a sign-in in another tab stored.
+    if (uid) setItem(uidKey, uid);
     if (sid) setItem(sidKey, `${sid} ${last}`);
     written = last;
   };
@@ -68,7 +69,7 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
     userId(id) {
       if (id !== undefined) {
         uid = id || undefined;
-        save();
+        if (persist) setItem(uidKey, id);
       }
       return uid;
     },

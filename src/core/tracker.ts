@@ -47,14 +47,14 @@ export function startTracker(config: Config): Tracker {
   let href = '';
   let url = '';
   let seq = 0;
-  let stopped = false;
+  let stopping: Promise<void> | undefined;
 
   // `type` is 'track' for track(), where `name` is the event's name, and '' for emit() (which
   // page and identify go through), where `name` is the type. A name that is not a non-empty
   // string is repaired when it is a number or boolean, else the event is dropped; either way one
   // error says so.
   const record = (type: EventType, name: unknown, props: unknown): string => {
-    if (stopped) return '';
+    if (stopping) return '';
     const problems: string[] = [];
     if (typeof name == 'number' || typeof name == 'boolean') {
       problems.push(`name (${name}) sent as a string`);
@@ -90,13 +90,18 @@ export function startTracker(config: Config): Tracker {
         sessionId: identity.sessionId(ts),
         userId: identity.userId(),
         page: { url, path: location.pathname, title: document.title, referrer },
-        context,
+        // A copy: middleware that adds a key would add it to every event still in memory.
+        context: { ...context },
         props: clean,
       };
-      for (const m of middleware) {
+      // A copy: a middleware removing itself would make the loop skip the next one.
+      for (const m of [...middleware]) {
         try {
           const out = m(e);
           if (!out) return drop('middleware', 1), '';
+          // An async middleware's promise, or `true`, would go on the wire in place of the event,
+          // where the collector refuses the whole batch for it.
+          if (!out.id) throw `returned ${show(out)}, not an event`;
           e = out;
         } catch (err) {
           report(err, 'middleware');
@@ -149,18 +154,19 @@ export function startTracker(config: Config): Tracker {
     flush: queue.flush,
     status: queue.status,
     report,
-    async shutdown() {
-      if (stopped) return;
-      for (const stop of stops.splice(0).reverse()) {
-        try {
-          stop();
-        } catch (e) {
-          report(e, 'shutdown');
+    // One shutdown, whose promise every call gets: a second caller waits for the delivery too.
+    // `stopping` is set once the plugins have stopped, so that their last events are recorded.
+    shutdown: () =>
+      (stopping ||= (async () => {
+        for (const stop of stops.splice(0).reverse()) {
+          try {
+            stop();
+          } catch (e) {
+            report(e, 'shutdown');
+          }
         }
-      }
-      stopped = true;
-      await queue.stop();
-    },
+        await queue.stop();
+      })()),
   };
 
   // Denied from the start clears what an earlier visit stored.

@@ -111,6 +111,23 @@ describe('the builds in real Chromium', () => {
     await context.close();
   });
 
+  it('keeps the user id a sign-in in one tab stored when a tab opened before it tracks, for the next page', async () => {
+    const url = pageUrl(site.url, '/esm.html', collector.batchUrl, { namespace: 'signin' });
+    const { context, page: before } = await openPage(browser, url);
+    const { page: signIn } = await openPage(browser, url, context);
+    await signIn.evaluate(() => tracker.identify('user-9'));
+    await before.evaluate(() => tracker.track('in_the_older_tab'));
+    const { page: next } = await openPage(browser, url, context);
+    const id = await next.evaluate(async () => {
+      const id = tracker.track('on_the_next_page');
+      await tracker.flush();
+      return id;
+    });
+    const e = (await collector.waitForEvents((all) => all.some((x) => x.id == id))).find((x) => x.id == id)!;
+    expect(e.userId).toBe('user-9');
+    await context.close();
+  });
+
   it('delivers an event by beacon when the tab is closed right after track()', async () => {
     const { context, page } = await openPage(browser, pageUrl(site.url, '/esm.html', collector.batchUrl, { namespace: 'close', batch: { flushIntervalMs: 60_000 } }));
     const id = await page.evaluate(() => tracker.track('last_words'));

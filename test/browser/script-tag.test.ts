@@ -49,6 +49,15 @@ ${tag('', 'twice-c')}
 <script>${stub(['page'])}</script>
 <script async src="/dist/crumbtrail.min.js" data-collector="${collector.batchUrl}" data-plugins="dwell" data-namespace="manual" data-flush-interval="100"></script>
 </head><body><p>manual</p></body></html>`,
+  // A listener queued in the stub pushes a call while the queue is being replayed: the stub
+  // array is still window.crumbtrail then.
+  '/nested.html': `<!doctype html><html><head><title>Nested</title>
+<script>window.crumbtrail = window.crumbtrail || [];
+crumbtrail.push(['no_such_method']);
+crumbtrail.push(['on', 'error', function (e) { crumbtrail.push(['track', 'sdk_problem', { message: e.message }]); }]);
+crumbtrail.push(['track', 'queued']);</script>
+${tag('async', 'nested')}
+</head><body><p>nested</p></body></html>`,
   // Strict CSP with the stub inline: allowed by its nonce.
   '/nonce.html': `<!doctype html><html><head><title>Nonce</title>
 <script nonce="${NONCE}">${stub(['track', 'nonce_stub'])}</script>
@@ -139,6 +148,14 @@ describe('the script tag', () => {
     const dbs = await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name ?? ''));
     expect(dbs.filter((n) => n.includes('twice'))).toHaveLength(1);
     expect(log.errors()).toEqual([]);
+    await context.close();
+  });
+
+  it('makes a call that a queued listener pushes while the queue is replayed', async () => {
+    const { context } = await open('/nested.html');
+    const mine = await eventsOn('/nested.html', 3);
+    expect(trail(mine)).toEqual(['track:queued', 'track:sdk_problem', 'page_view']);
+    expect(mine.find((e) => e.name == 'sdk_problem')!.props).toEqual({ message: expect.stringContaining('naming a tracker method') });
     await context.close();
   });
 

@@ -15,6 +15,12 @@ describe('createTracker options', () => {
     );
   });
 
+  it('names an unknown option that is also the name of an Object method as unknown', () => {
+    for (const name of ['constructor', 'toString', 'hasOwnProperty']) {
+      expect(() => resolveOptions({ collector: '/c', [name]: 1 })).toThrow(`crumbtrail: option "${name}": no such option; options are collector,`);
+    }
+  });
+
   it('names the option, the bad value and the allowed range of a number', () => {
     expect(() => resolveOptions({ collector: '/c', batch: { maxEvents: -1 } })).toThrow(
       'crumbtrail: option "batch.maxEvents" is -1; allowed: a whole number from 1 to 1000',

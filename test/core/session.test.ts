@@ -49,6 +49,15 @@ describe('createIdentity', () => {
     expect(localStorage.length).toBe(0);
   });
 
+  it('keeps the user id another tab stored when this tab, opened before the sign-in, saves its session', () => {
+    const t0 = 1e12;
+    const before = createIdentity('ns', 30 * MIN, true);
+    before.sessionId(t0);
+    createIdentity('ns', 30 * MIN, true).userId('u1');
+    before.sessionId(t0 + MIN);
+    expect(createIdentity('ns', 30 * MIN, true).userId()).toBe('u1');
+  });
+
   it('remembers the user id until it is cleared', () => {
     createIdentity('ns', 30 * MIN, true).userId('u1');
     const next = createIdentity('ns', 30 * MIN, true);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/core/tracker';
-import type { Tracker } from '../../src/core/types';
+import type { CrumbEvent, Tracker } from '../../src/core/types';
 import { captureTransport, freshNamespace } from '../helpers';
 
 const trackers: Tracker[] = [];
@@ -103,6 +103,8 @@ describe('bad input to track()', () => {
     ],
     ['props over 32 KB', { a: 'x'.repeat(8000), b: 'x'.repeat(8000), c: 'x'.repeat(8000), d: 'x'.repeat(8000), e: 'x'.repeat(8000) }, (p) => expect(p).toEqual({})],
     ['props that are not an object', 42, (p) => expect(p).toEqual({})],
+    ['a Date as the props', new Date(0), (p) => expect(p).toEqual({})],
+    ['props whose toJSON gives an array', { toJSON: () => [1, 2] }, (p) => expect(p).toEqual({})],
   ];
   for (const [what, props, check] of cases) {
     it(`repairs ${what}, reports one error and never throws`, async () => {
@@ -184,6 +186,42 @@ describe('middleware', () => {
     expect(events()).toHaveLength(1);
     expect(errors[0].message).toBe('crumbtrail: middleware: oops');
   });
+
+  it('that removes itself while it runs leaves the next middleware to run on that event', async () => {
+    const { tracker, events } = setup();
+    const once = tracker.use((e) => (once(), e));
+    tracker.use((e) => ({ ...e, props: {} }));
+    tracker.track('signup', { email: 'a@b.c' });
+    await tracker.flush();
+    expect(events()[0].props).toEqual({});
+  });
+
+  it('that adds a key to an event\'s context changes that event alone, not those tracked before it', async () => {
+    const { tracker, events } = setup();
+    tracker.use((e) => {
+      e.context.step = e.name!;
+      return e;
+    });
+    tracker.track('cart');
+    tracker.track('checkout');
+    await tracker.flush();
+    expect(events().map((e) => e.context.step)).toEqual(['cart', 'checkout']);
+  });
+
+  for (const [what, fn] of [
+    ['is async', async (e: CrumbEvent) => e],
+    ['returns true', () => true],
+  ] as const) {
+    it(`that ${what} is reported and skipped, and the event goes out as it was`, async () => {
+      const { tracker, batches, errors } = setup();
+      tracker.use(fn as never);
+      const id = tracker.track('kept', { a: 1 });
+      await tracker.flush();
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect(batches.flatMap((b) => b.events)).toMatchObject([{ id, type: 'track', name: 'kept', props: { a: 1 } }]);
+      expect(errors.map((e) => e.message)).toEqual([expect.stringMatching(/^crumbtrail: middleware: returned .*, not an event$/)]);
+    });
+  }
 });
 
 describe('plugins and listeners', () => {
@@ -197,6 +235,28 @@ describe('plugins and listeners', () => {
     await tracker.shutdown();
     expect(stop).toHaveBeenCalledOnce();
     expect(tracker.track('after')).toBe('');
+  });
+
+  it('resolves a second shutdown() only once the first has delivered what was queued, and stops plugins once', async () => {
+    let release!: () => void;
+    const cap = captureTransport(() => new Promise((r) => (release = () => r({ ok: true }))));
+    const stop = vi.fn();
+    const tracker = createTracker({
+      transport: cap.transport,
+      storage: 'memory',
+      namespace: freshNamespace(),
+      plugins: [{ name: 'p', setup: () => stop }],
+    });
+    tracker.track('last');
+    const first = tracker.shutdown();
+    let secondDone = false;
+    const second = tracker.shutdown().then(() => (secondDone = true));
+    await vi.waitFor(() => expect(cap.batches).toHaveLength(1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(secondDone).toBe(false);
+    release();
+    await Promise.all([first, second]);
+    expect(stop).toHaveBeenCalledOnce();
   });
 
   it('reports a plugin whose setup throws and keeps tracking', async () => {
@@ -222,6 +282,20 @@ describe('plugins and listeners', () => {
     await tracker.flush();
     expect(errors.map((e) => e.message)).toEqual(['crumbtrail: plugin odd: 42', 'crumbtrail: middleware: 7']);
     expect(events()).toHaveLength(1);
+  });
+
+  it('keeps the other subscription of a listener subscribed twice when one is removed', async () => {
+    const { tracker } = setup();
+    const seen: string[] = [];
+    const log = (e: CrumbEvent) => seen.push(e.name!);
+    const offFirst = tracker.on('event', log);
+    tracker.on('event', log);
+    tracker.track('both');
+    offFirst();
+    tracker.track('one');
+    tracker.off('event', log);
+    tracker.track('none');
+    expect(seen).toEqual(['both', 'both', 'one']);
   });
 
   it('isolates a listener that throws', async () => {
