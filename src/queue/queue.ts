@@ -334,7 +334,9 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
         held.length = 0;
         unsaved = [];
         writing = [];
-        count = bytes = oldest = 0;
+        // Nor are they sent at exit, should consent be granted again.
+        own.clear();
+        count = bytes = oldest = ownBytes = 0;
         clear().catch(report);
       }
     },

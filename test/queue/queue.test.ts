@@ -352,6 +352,20 @@ describe('exit', () => {
   });
 });
 
+describe('consent', () => {
+  it('sends nothing at exit of what a denial dropped, once consent is granted again', async () => {
+    const { tracker, exits } = setup(() => ({ ok: false, retry: true }));
+    tracker.track('before-denial');
+    await tracker.flush();
+    tracker.setConsent('denied');
+    tracker.setConsent('granted');
+    tracker.track('after-grant');
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(exits.flatMap((b) => b.events.map((e) => e.name))).toEqual(['after-grant']);
+    dispatchEvent(new PageTransitionEvent('pageshow'));
+  });
+});
+
 /** The next IndexedDB put() throws as a full origin quota does. */
 function failNextPutForQuota() {
   const put = IDBObjectStore.prototype.put;
