@@ -330,7 +330,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
           accept(e);
         }
       } else if (c == 'denied') {
-        drop('consent', held.length + unsaved.length + writing.length);
+        drop('consent', held.length + unsaved.length + writing.length + count);
         held.length = 0;
         unsaved = [];
         writing = [];

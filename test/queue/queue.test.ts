@@ -364,6 +364,16 @@ describe('consent', () => {
     expect(exits.flatMap((b) => b.events.map((e) => e.name))).toEqual(['after-grant']);
     dispatchEvent(new PageTransitionEvent('pageshow'));
   });
+
+  it('counts the stored events a denial drops', async () => {
+    const { tracker, dropped } = setup(() => ({ ok: false, retry: true }));
+    tracker.track('stored-1');
+    tracker.track('stored-2');
+    await tracker.flush();
+    tracker.track('unsaved');
+    tracker.setConsent('denied');
+    expect(dropped).toEqual([{ reason: 'consent', count: 3 }]);
+  });
 });
 
 /** The next IndexedDB put() throws as a full origin quota does. */
