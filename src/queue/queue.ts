@@ -255,9 +255,11 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   };
 
   // Clearing opens the database, which would create an empty one on a device that never had it.
+  // A grant that came while databases() was answering (a consent manager's stored choice) keeps
+  // the store: clearing it then would delete the events tracked since.
   const clear = async () => {
     const dbs = store.kind != 'memory' && (await globalThis.indexedDB?.databases?.());
-    if (!dbs || dbs.some((d) => d.name == ns)) await store.clear();
+    if (consent == 'denied' && (!dbs || dbs.some((d) => d.name == ns))) await store.clear();
   };
 
   const start = () =>

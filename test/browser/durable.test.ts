@@ -36,6 +36,8 @@ beforeAll(async () => {
     pages: {
       '/page.html': esmPage(),
       '/other.html': esmPage('', 'Other page'),
+      // A consent manager that grants, at once, what the tracker was started without.
+      '/regrant.html': esmPage(`tracker.setConsent('granted'); window.firstId = tracker.track('first_view');`),
       '/sandboxed.html': `<!doctype html><iframe sandbox="allow-scripts" src="${pageUrl('', '/page.html', collector.batchUrl, { namespace: 'sandbox' })}"></iframe>`,
     },
     // A sandboxed iframe has an opaque origin: its module scripts are CORS requests.
@@ -331,6 +333,25 @@ describe('durable delivery in real Chromium', () => {
     const third = await openPage(browser, url('returning', { consent: 'denied' }), context);
     await expect.poll(() => readIndexedDBCount(third.page, 'returning', 'events')).toBe(0);
     expect(await third.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('returning:')))).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps the events tracked right after consent went from denied to granted, while the denial waits to clear what an earlier visit stored', async () => {
+    const context = await browser.newContext();
+    collector.configure({ status: 503 });
+    const first = await openPage(browser, url('regrant'), context);
+    await trackMany(first.page, 1, 'earlier_visit');
+    await first.page.evaluate(() => tracker.flush());
+    expect(await readIndexedDBCount(first.page, 'regrant', 'events')).toBe(1);
+    await first.page.close();
+    // Started denied, granted in the same task: the denial's clear is still waiting for
+    // indexedDB.databases() when first_view is written.
+    const { page } = await openPage(browser, url('regrant', { consent: 'denied', batch: { flushIntervalMs: 60_000 } }, '/regrant.html'), context);
+    await page.waitForTimeout(300);
+    const firstId = await page.evaluate(() => (window as unknown as { firstId: string }).firstId);
+    collector.configure({ status: null });
+    await page.evaluate(() => tracker.flush());
+    expect(arrived([firstId])).toBe(1);
     await context.close();
   });
 
