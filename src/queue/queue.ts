@@ -155,6 +155,9 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     tally(records, -1);
     const ids = records.map((r) => r.e.id);
     ids.forEach(forget);
+    // Answered events are no longer at risk: a memory store's stay in the stash when the page
+    // lives on (onPage), and a hidden page may deliver its stashed events.
+    unstash(ns, ids);
     channel?.postMessage(ids);
     if (reason) drop(reason, records.length, error);
     else emitter.emit('sent', { count: records.length, ids });

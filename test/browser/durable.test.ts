@@ -398,6 +398,31 @@ describe('durable delivery in real Chromium', () => {
     await context.close();
   });
 
+  it('takes out of the stash what a page holding its queue in memory (IndexedDB blocked) has delivered since a hide', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('blocked by the test', 'SecurityError');
+      };
+    });
+    const { page } = await openPage(browser, url('mem-stash', { batch: { flushIntervalMs: 60_000 } }), context);
+    const id = await page.evaluate(() => {
+      const id = tracker.track('before-switch');
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+      return id;
+    });
+    const stash = () => page.evaluate(() => JSON.parse(localStorage.getItem('mem-stash:stash') || '[]').map((r: { e: { id: string } }) => r.e.id));
+    expect(await stash()).toEqual([id]);
+    await setVisibility(page, 'visible');
+    await page.evaluate(() => tracker.flush());
+    expect(await page.evaluate(() => [tracker.status().storage, (window as unknown as { sentIds: string[] }).sentIds])).toEqual(['memory', [id]]);
+    // Left in the stash, the next visit would send it again, and a long visit's stash would grow
+    // with every event it delivered until it filled the site's localStorage.
+    expect(await stash()).toEqual([]);
+    await context.close();
+  });
+
   it('never blocks the site deleting its database: the tab lets go, and delivers again after', async () => {
     const context = await browser.newContext();
     const fast = { batch: { flushIntervalMs: 50 } };

@@ -326,6 +326,24 @@ describe('exit', () => {
     dispatchEvent(new PageTransitionEvent('pageshow'));
   });
 
+  it('takes out of the stash the events a page that lived on in memory has since delivered', async () => {
+    const idb = globalThis.indexedDB;
+    // @ts-expect-error simulating a browser where IndexedDB fails
+    delete globalThis.indexedDB;
+    try {
+      const { tracker, events, namespace } = setup();
+      tracker.track('switched-away');
+      setVisibility('hidden');
+      expect(readStash(namespace)[1].map((r) => r.e.name)).toEqual(['switched-away']);
+      setVisibility('visible');
+      await tracker.flush();
+      expect(events().map((e) => e.name)).toEqual(['switched-away']);
+      expect(readStash(namespace)[1]).toEqual([]);
+    } finally {
+      globalThis.indexedDB = idb;
+    }
+  });
+
   it('merges the stash of an earlier page into the queue', async () => {
     const namespace = freshNamespace();
     const first = setup(() => ({ ok: false, retry: true }), { namespace });
