@@ -132,8 +132,11 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       await trim({ ...bounds, maxEvents: Math.max(0, count - Math.max(records.length, (count / 10) | 0)) });
       await store.add(records);
     }
-    tally(records, 1);
-    oldest ||= records[0].e.ts;
+    // A denial that came meanwhile clears the store after this write: nothing to count.
+    if (consent != 'denied') {
+      tally(records, 1);
+      oldest ||= records[0].e.ts;
+    }
     if (count > bounds.maxEvents || bytes > bounds.maxBytes) await trim();
   };
 

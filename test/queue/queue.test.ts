@@ -383,6 +383,18 @@ describe('consent', () => {
     dispatchEvent(new PageTransitionEvent('pageshow'));
   });
 
+  it('reports an empty queue after a denial that came while events were being written', async () => {
+    const { tracker } = setup(() => ({ ok: false, retry: true }));
+    await tracker.flush();
+    tracker.track('being-written');
+    // The tick's write has started.
+    await Promise.resolve();
+    await Promise.resolve();
+    tracker.setConsent('denied');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(tracker.status()).toMatchObject({ length: 0, bytes: 0, oldestAgeMs: 0 });
+  });
+
   it('counts the stored events a denial drops', async () => {
     const { tracker, dropped } = setup(() => ({ ok: false, retry: true }));
     tracker.track('stored-1');
