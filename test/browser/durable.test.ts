@@ -36,6 +36,8 @@ beforeAll(async () => {
     pages: {
       '/page.html': esmPage(),
       '/other.html': esmPage('', 'Other page'),
+      // beaconTransport as the only transport.
+      '/beacon.html': esmPage().replace('{ collector: q.get(\'c\'),', '{ transport: crumbtrail.beaconTransport({ url: q.get(\'c\') }),'),
       // A consent manager that grants, at once, what the tracker was started without.
       '/regrant.html': esmPage(`tracker.setConsent('granted'); window.firstId = tracker.track('first_view');`),
       '/sandboxed.html': `<!doctype html><iframe sandbox="allow-scripts" src="${pageUrl('', '/page.html', collector.batchUrl, { namespace: 'sandbox' })}"></iframe>`,
@@ -283,6 +285,22 @@ describe('durable delivery in real Chromium', () => {
     const drops = await page.evaluate(() => (window as unknown as { drops: unknown[] }).drops);
     expect(drops).toEqual([{ reason: 'rejected', count: 3, error: 'HTTP 400' }]);
     expect(await readIndexedDBCount(page, 'r400', 'events')).toBe(0);
+    await context.close();
+  });
+
+  it('drops and reports an event too large for any beacon when beaconTransport delivers, instead of retrying its batch forever', async () => {
+    const { context, page } = await openPage(browser, url('beacon-only', { batch: { flushIntervalMs: 60_000 } }, '/beacon.html'));
+    // Props of 32,000 characters, under the 32 KB the tracker allows, but 3 bytes each in UTF-8.
+    const [small, big] = await page.evaluate(() => {
+      const text = '界'.repeat(8000);
+      return [tracker.track('small'), tracker.track('big', { a: text, b: text, c: text, d: text })];
+    });
+    await page.evaluate(() => tracker.flush());
+    await waitAll([small]);
+    const state = await page.evaluate(() => ({ status: tracker.status(), drops: (window as unknown as { drops: unknown[] }).drops }));
+    expect(state.drops).toEqual([{ reason: 'too_large', count: 1, error: expect.any(String) }]);
+    expect(state.status).toMatchObject({ length: 0 });
+    expect(arrived([big])).toBe(0);
     await context.close();
   });
 
