@@ -208,6 +208,25 @@ describe('retry', () => {
     expect(tracker.status().length).toBe(0);
   });
 
+  it('backs off as usual when a custom transport gives a Retry-After that is not a number', async () => {
+    let attempts = 0;
+    // A custom transport's `Number(res.headers.get('Retry-After')) * 1000` of an HTTP date.
+    const { tracker } = setup(() => (attempts++, { ok: false, retry: true, retryAfterMs: NaN }), { storage: 'memory' });
+    tracker.track('a');
+    await tracker.flush();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(attempts).toBe(1);
+    expect(tracker.status().nextRetryAt).toBeGreaterThan(Date.now());
+  });
+
+  it('takes a Retry-After of over an hour, which setTimeout may not be able to wait, as absent', async () => {
+    const { backoffMs } = await import('../../src/queue/backoff');
+    const random = vi.spyOn(Math, 'random').mockReturnValue(1);
+    expect(backoffMs(2, 36e5)).toBe(36e5);
+    expect(backoffMs(2, 30 * 86_400_000)).toBe(4000);
+    random.mockRestore();
+  });
+
   it('never waits longer than 5 minutes', async () => {
     const { backoffMs } = await import('../../src/queue/backoff');
     const random = vi.spyOn(Math, 'random').mockReturnValue(1);
