@@ -132,8 +132,11 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       await trim({ ...bounds, maxEvents: Math.max(0, count - Math.max(records.length, (count / 10) | 0)) });
       await store.add(records);
     }
-    tally(records, 1);
-    oldest ||= records[0].e.ts;
+    // A denial that came meanwhile clears the store after this write: nothing to count.
+    if (consent != 'denied') {
+      tally(records, 1);
+      oldest ||= records[0].e.ts;
+    }
     if (count > bounds.maxEvents || bytes > bounds.maxBytes) await trim();
   };
 
@@ -155,6 +158,9 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
     tally(records, -1);
     const ids = records.map((r) => r.e.id);
     ids.forEach(forget);
+    // Answered events are no longer at risk: a memory store's stay in the stash when the page
+    // lives on (onPage), and a hidden page may deliver its stashed events.
+    unstash(ns, ids);
     channel?.postMessage(ids);
     if (reason) drop(reason, records.length, error);
     else emitter.emit('sent', { count: records.length, ids });
@@ -255,9 +261,11 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   };
 
   // Clearing opens the database, which would create an empty one on a device that never had it.
+  // A grant that came while databases() was answering (a consent manager's stored choice) keeps
+  // the store: clearing it then would delete the events tracked since.
   const clear = async () => {
     const dbs = store.kind != 'memory' && (await globalThis.indexedDB?.databases?.());
-    if (!dbs || dbs.some((d) => d.name == ns)) await store.clear();
+    if (consent == 'denied' && (!dbs || dbs.some((d) => d.name == ns))) await store.clear();
   };
 
   const start = () =>
@@ -330,11 +338,13 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
           accept(e);
         }
       } else if (c == 'denied') {
-        drop('consent', held.length + unsaved.length + writing.length);
+        drop('consent', held.length + unsaved.length + writing.length + count);
         held.length = 0;
         unsaved = [];
         writing = [];
-        count = bytes = oldest = 0;
+        // Nor are they sent at exit, should consent be granted again.
+        own.clear();
+        count = bytes = oldest = ownBytes = 0;
         clear().catch(report);
       }
     },

@@ -32,7 +32,8 @@ export function platformBeacon(): ((url: string, data: Blob) => boolean) | undef
 
 /**
  * Delivers batches with `navigator.sendBeacon`, which survives the page closing but tells only
- * whether the browser accepted the data, never whether the collector stored it.
+ * whether the browser accepted the data, never whether the collector stored it. An event over
+ * 64 KB, which no beacon carries, is answered as too large: the queue drops it with a report.
  *
  * @example
  * createTracker({ transport: beaconTransport({ url: '/v1/batch' }) });
@@ -43,7 +44,10 @@ export function beaconTransport(options: BeaconTransportOptions): Transport {
       const beacon = options.sendBeacon || platformBeacon();
       if (!beacon) return { ok: false, retry: false, error: 'sendBeacon is not available' };
       const refused = sendBeacons(encodeBatch(batch, BEACON_LIMIT), options.url, beacon);
-      return refused.length ? { ok: false, retry: true, error: `${refused.length} beacon(s) refused` } : { ok: true };
+      // A body over the limit is one event that no beacon will ever carry: retried, it would hold
+      // up the queue behind it. The queue splits the batch down to it and drops it.
+      const tooLarge = refused.some((body) => new Blob([body]).size > BEACON_LIMIT);
+      return refused.length ? { ok: false, retry: !tooLarge, tooLarge: tooLarge || undefined, error: `${refused.length} beacon(s) refused` } : { ok: true };
     },
   };
 }

@@ -36,6 +36,10 @@ beforeAll(async () => {
     pages: {
       '/page.html': esmPage(),
       '/other.html': esmPage('', 'Other page'),
+      // beaconTransport as the only transport.
+      '/beacon.html': esmPage().replace('{ collector: q.get(\'c\'),', '{ transport: crumbtrail.beaconTransport({ url: q.get(\'c\') }),'),
+      // A consent manager that grants, at once, what the tracker was started without.
+      '/regrant.html': esmPage(`tracker.setConsent('granted'); window.firstId = tracker.track('first_view');`),
       '/sandboxed.html': `<!doctype html><iframe sandbox="allow-scripts" src="${pageUrl('', '/page.html', collector.batchUrl, { namespace: 'sandbox' })}"></iframe>`,
     },
     // A sandboxed iframe has an opaque origin: its module scripts are CORS requests.
@@ -284,6 +288,22 @@ describe('durable delivery in real Chromium', () => {
     await context.close();
   });
 
+  it('drops and reports an event too large for any beacon when beaconTransport delivers, instead of retrying its batch forever', async () => {
+    const { context, page } = await openPage(browser, url('beacon-only', { batch: { flushIntervalMs: 60_000 } }, '/beacon.html'));
+    // Props of 32,000 characters, under the 32 KB the tracker allows, but 3 bytes each in UTF-8.
+    const [small, big] = await page.evaluate(() => {
+      const text = '界'.repeat(8000);
+      return [tracker.track('small'), tracker.track('big', { a: text, b: text, c: text, d: text })];
+    });
+    await page.evaluate(() => tracker.flush());
+    await waitAll([small]);
+    const state = await page.evaluate(() => ({ status: tracker.status(), drops: (window as unknown as { drops: unknown[] }).drops }));
+    expect(state.drops).toEqual([{ reason: 'too_large', count: 1, error: expect.any(String) }]);
+    expect(state.status).toMatchObject({ length: 0 });
+    expect(arrived([big])).toBe(0);
+    await context.close();
+  });
+
   it('writes and sends nothing while consent is pending, delivers once granted, clears when denied', async () => {
     const { context, page } = await openPage(browser, url('consent', { consent: 'pending', batch: { flushIntervalMs: 0 } }));
     const [pendingId] = await trackMany(page, 1, 'pending');
@@ -334,6 +354,25 @@ describe('durable delivery in real Chromium', () => {
     await context.close();
   });
 
+  it('keeps the events tracked right after consent went from denied to granted, while the denial waits to clear what an earlier visit stored', async () => {
+    const context = await browser.newContext();
+    collector.configure({ status: 503 });
+    const first = await openPage(browser, url('regrant'), context);
+    await trackMany(first.page, 1, 'earlier_visit');
+    await first.page.evaluate(() => tracker.flush());
+    expect(await readIndexedDBCount(first.page, 'regrant', 'events')).toBe(1);
+    await first.page.close();
+    // Started denied, granted in the same task: the denial's clear is still waiting for
+    // indexedDB.databases() when first_view is written.
+    const { page } = await openPage(browser, url('regrant', { consent: 'denied', batch: { flushIntervalMs: 60_000 } }, '/regrant.html'), context);
+    await page.waitForTimeout(300);
+    const firstId = await page.evaluate(() => (window as unknown as { firstId: string }).firstId);
+    collector.configure({ status: null });
+    await page.evaluate(() => tracker.flush());
+    expect(arrived([firstId])).toBe(1);
+    await context.close();
+  });
+
   it('creates no IndexedDB database when a visit with nothing stored starts with consent denied', async () => {
     const { context, page } = await openPage(browser, url('never', { consent: 'denied' }));
     await trackMany(page, 3, 'ignored');
@@ -374,6 +413,31 @@ describe('durable delivery in real Chromium', () => {
     expect(collector.raw().filter((p) => p.ids.some((id) => later.includes(id))).every((p) => p.contentType?.startsWith('application/json'))).toBe(true);
     await setVisibility(page, 'visible');
     await page.waitForFunction(() => !localStorage.getItem('background:stash'));
+    await context.close();
+  });
+
+  it('takes out of the stash what a page holding its queue in memory (IndexedDB blocked) has delivered since a hide', async () => {
+    const context = await browser.newContext();
+    await context.addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('blocked by the test', 'SecurityError');
+      };
+    });
+    const { page } = await openPage(browser, url('mem-stash', { batch: { flushIntervalMs: 60_000 } }), context);
+    const id = await page.evaluate(() => {
+      const id = tracker.track('before-switch');
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+      return id;
+    });
+    const stash = () => page.evaluate(() => JSON.parse(localStorage.getItem('mem-stash:stash') || '[]').map((r: { e: { id: string } }) => r.e.id));
+    expect(await stash()).toEqual([id]);
+    await setVisibility(page, 'visible');
+    await page.evaluate(() => tracker.flush());
+    expect(await page.evaluate(() => [tracker.status().storage, (window as unknown as { sentIds: string[] }).sentIds])).toEqual(['memory', [id]]);
+    // Left in the stash, the next visit would send it again, and a long visit's stash would grow
+    // with every event it delivered until it filled the site's localStorage.
+    expect(await stash()).toEqual([]);
     await context.close();
   });
 

@@ -208,6 +208,25 @@ describe('retry', () => {
     expect(tracker.status().length).toBe(0);
   });
 
+  it('backs off as usual when a custom transport gives a Retry-After that is not a number', async () => {
+    let attempts = 0;
+    // A custom transport's `Number(res.headers.get('Retry-After')) * 1000` of an HTTP date.
+    const { tracker } = setup(() => (attempts++, { ok: false, retry: true, retryAfterMs: NaN }), { storage: 'memory' });
+    tracker.track('a');
+    await tracker.flush();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(attempts).toBe(1);
+    expect(tracker.status().nextRetryAt).toBeGreaterThan(Date.now());
+  });
+
+  it('takes a Retry-After of over an hour, which setTimeout may not be able to wait, as absent', async () => {
+    const { backoffMs } = await import('../../src/queue/backoff');
+    const random = vi.spyOn(Math, 'random').mockReturnValue(1);
+    expect(backoffMs(2, 36e5)).toBe(36e5);
+    expect(backoffMs(2, 30 * 86_400_000)).toBe(4000);
+    random.mockRestore();
+  });
+
   it('never waits longer than 5 minutes', async () => {
     const { backoffMs } = await import('../../src/queue/backoff');
     const random = vi.spyOn(Math, 'random').mockReturnValue(1);
@@ -326,6 +345,24 @@ describe('exit', () => {
     dispatchEvent(new PageTransitionEvent('pageshow'));
   });
 
+  it('takes out of the stash the events a page that lived on in memory has since delivered', async () => {
+    const idb = globalThis.indexedDB;
+    // @ts-expect-error simulating a browser where IndexedDB fails
+    delete globalThis.indexedDB;
+    try {
+      const { tracker, events, namespace } = setup();
+      tracker.track('switched-away');
+      setVisibility('hidden');
+      expect(readStash(namespace)[1].map((r) => r.e.name)).toEqual(['switched-away']);
+      setVisibility('visible');
+      await tracker.flush();
+      expect(events().map((e) => e.name)).toEqual(['switched-away']);
+      expect(readStash(namespace)[1]).toEqual([]);
+    } finally {
+      globalThis.indexedDB = idb;
+    }
+  });
+
   it('merges the stash of an earlier page into the queue', async () => {
     const namespace = freshNamespace();
     const first = setup(() => ({ ok: false, retry: true }), { namespace });
@@ -349,6 +386,42 @@ describe('exit', () => {
       expect(readStash(namespace)).toEqual([raw, raw?.startsWith('[') ? [{ e: { id: 'ok' }, n: 2 }] : []]);
     }
     localStorage.removeItem(namespace + ':stash');
+  });
+});
+
+describe('consent', () => {
+  it('sends nothing at exit of what a denial dropped, once consent is granted again', async () => {
+    const { tracker, exits } = setup(() => ({ ok: false, retry: true }));
+    tracker.track('before-denial');
+    await tracker.flush();
+    tracker.setConsent('denied');
+    tracker.setConsent('granted');
+    tracker.track('after-grant');
+    dispatchEvent(new PageTransitionEvent('pagehide'));
+    expect(exits.flatMap((b) => b.events.map((e) => e.name))).toEqual(['after-grant']);
+    dispatchEvent(new PageTransitionEvent('pageshow'));
+  });
+
+  it('reports an empty queue after a denial that came while events were being written', async () => {
+    const { tracker } = setup(() => ({ ok: false, retry: true }));
+    await tracker.flush();
+    tracker.track('being-written');
+    // The tick's write has started.
+    await Promise.resolve();
+    await Promise.resolve();
+    tracker.setConsent('denied');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(tracker.status()).toMatchObject({ length: 0, bytes: 0, oldestAgeMs: 0 });
+  });
+
+  it('counts the stored events a denial drops', async () => {
+    const { tracker, dropped } = setup(() => ({ ok: false, retry: true }));
+    tracker.track('stored-1');
+    tracker.track('stored-2');
+    await tracker.flush();
+    tracker.track('unsaved');
+    tracker.setConsent('denied');
+    expect(dropped).toEqual([{ reason: 'consent', count: 3 }]);
   });
 });
 

@@ -175,6 +175,14 @@ describe('beaconTransport', () => {
     expect(r).toMatchObject({ ok: false, retry: true });
   });
 
+  it('asks the queue to split and drop, not retry, an event no beacon can carry', async () => {
+    // Chromium refuses a beacon over 65,536 bytes (BROWSER-TESTING.md).
+    const sendBeacon = (_: string, data: Blob) => data.size <= BEACON_LIMIT;
+    const transport = beaconTransport({ url: URL_, sendBeacon });
+    expect(await transport.send(batchOf(1, 70_000), { unloading: false })).toMatchObject({ ok: false, retry: false, tooLarge: true });
+    expect(await transport.send(batchOf(2, 40_000), { unloading: false })).toEqual({ ok: true });
+  });
+
   it('treats a beacon that throws as refused', async () => {
     const r = await beaconTransport({
       url: URL_,
