@@ -330,6 +330,7 @@ describe('pageViews()', () => {
     expect(() => pageViews({ settleMs: -5 })).toThrow('crumbtrail: pageViews option "settleMs" is -5; allowed: a number from 0 to 86400000');
     expect(() => pageViews({ query: 'yes' } as never)).toThrow('crumbtrail: pageViews option "query" is "yes"; allowed: true or false');
     expect(() => pageViews(null as never)).toThrow('crumbtrail: pageViews options are null; allowed: an object');
+    expect(() => pageViews([{ hash: true }] as never)).toThrow('crumbtrail: pageViews options are an array; allowed: an object');
     expect(() => onPageView(() => {}, { auto: 1 } as never)).toThrow('pageViews option "auto" is 1');
   });
 });
