@@ -10,7 +10,10 @@ export interface DwellFigures {
   visibleMs: number;
   /** Time visible with an input, scroll or audible playback less than `idleMs` before. */
   activeMs: number;
-  /** Deepest point of the page seen: bottom of the viewport over the page height, 0-100. */
+  /**
+   * Deepest point of the page seen: the lowest bottom of the viewport over the page height as
+   * last measured (a scroll, a hide), 0-100. A page that grew since is measured at its new height.
+   */
   maxScrollPct: number;
 }
 
@@ -63,15 +66,18 @@ export function onDwell(callback: (type: DwellEventType, figures: DwellFigures) 
   let timer: ReturnType<typeof setTimeout> | undefined;
   let visible = false;
   let live = true;
-  // Totals up to `counted`; the last activity; the deepest scroll.
+  // Totals up to `counted`; the last activity; the deepest point seen (px) and the scroll depth.
   let vis = 0;
   let act = 0;
   let counted = 0;
   let last = 0;
+  let seen = 0;
   let pct = 0;
 
+  // The deepest bottom of the viewport seen, over the page's height now: a page that grows after
+  // it was measured (content loaded after the view started) is not seen to its end.
   const depth = () => {
-    pct = max(pct, min(100, round(((scrollY + innerHeight) / (d.documentElement.scrollHeight || 1)) * 100)));
+    pct = min(100, round((100 * (seen = max(seen, scrollY + innerHeight))) / (d.documentElement.scrollHeight || 1)));
   };
   // Also cancels the milestone timer: update() sets it again while the page is visible.
   const report = (type: DwellEventType) => {

@@ -30,15 +30,16 @@ const DWELL_RULES: Rules = {
 
 // Throws a configuration error naming the option, the value and what is allowed, for an unknown
 // name (a typo must not pass silently), a wrong type or a number out of range. `undefined` values
-// count as absent.
+// count as absent. An array is no object here: `engaged: []` would pass as one with no threshold.
+const isObject = (v: unknown): v is object => !!v && typeof v == 'object' && !Array.isArray(v);
 function checkOptions(where: string, options: unknown, rules: Rules): void {
-  if (!options || typeof options != 'object') {
+  if (!isObject(options)) {
     throw configError(`${where} options are ${show(options)}; allowed: an object`);
   }
   for (const [name, value] of Object.entries(options)) {
     const rule = rules[name];
     if (!rule) throw configError(`${where} option "${name}": ${unknownOption(name, Object.keys(rules))}`);
-    const allowed = Array.isArray(rule) ? !rule[0](value) && rule[1] : (!value || typeof value != 'object') && 'an object';
+    const allowed = Array.isArray(rule) ? !rule[0](value) && rule[1] : !isObject(value) && 'an object';
     if (value !== undefined && allowed) {
       throw configError(`${where} option "${name}" is ${show(value)}; allowed: ${allowed}`);
     }

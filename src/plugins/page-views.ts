@@ -60,7 +60,9 @@ export function onPageView(callback: () => void, options: PageViewOptions = {}):
   // `reset` (a new view whatever the URL): the first view and a restore from the back/forward cache.
   const fire = (reset?: unknown) => {
     // A prerendered page is not seen until it is activated (https://developer.chrome.com/docs/web-platform/prerender-pages).
-    if ((document as { prerendering?: boolean }).prerendering || !offs[0]) return;
+    // While a Navigation API router's handlers load the route (a back or forward it intercepted
+    // fired popstate at once), the view waits for their navigatesuccess: the route's title is set.
+    if ((document as { prerendering?: boolean }).prerendering || !offs[0] || (!reset && nav?.transition)) return;
     const changed = reset || key(location) != key(last!);
     last = new URL(location + '');
     push = 0;

@@ -72,7 +72,8 @@ export function onWebVital(
   const [metrics, library] = vitalsSetup(options);
   const seen = new Set<string>();
   let live = true;
-  for (const name of metrics) {
+  // A name given twice would subscribe twice: the library measures each as its own instance.
+  for (const name of new Set(metrics)) {
     library[`on${name}`]((m) => {
       if (live && !seen.has(m.id) && seen.add(m.id)) {
         callback({ name: m.name, value: m.value, rating: m.rating, navigationType: m.navigationType, id: m.id }, m);

@@ -30,6 +30,8 @@ const dwellPage = (collectorUrl: string) => `<!doctype html><html><head><title>T
 <script type="importmap">${IMPORT_MAP}</script><style>body { margin: 0 } #long { height: 5000px }</style>
 </head><body><div id="long">Trail runners</div>
 <script>
+// #short: the page fits the viewport until its content arrives (the test makes it 5,000 px).
+if (location.hash == '#short') document.getElementById('long').style.height = 'auto';
 window.dwellTimers = { visible: 0, hidden: 0 };
 const setTimeout0 = window.setTimeout;
 window.setTimeout = function (fn, ms, ...args) {
@@ -94,11 +96,11 @@ const figures = (e: StoredEvent) => e.props as { pageViewId: string; visibleMs: 
 let viewId = '';
 const leaves = (events: StoredEvent[]) => events.filter((e) => e.type == 'page_leave' && figures(e).pageViewId == viewId);
 
-async function open(dwell: object = {}) {
+async function open(dwell: object = {}, hash = '') {
   const context = await browser.newContext({ viewport: { width: 800, height: 1000 } });
   const page = await context.newPage();
   const log = collectConsole(page);
-  await page.goto(`${site.url}/dwell.html?dwell=${encodeURIComponent(JSON.stringify(dwell))}`);
+  await page.goto(`${site.url}/dwell.html?dwell=${encodeURIComponent(JSON.stringify(dwell))}${hash}`);
   await page.waitForFunction(() => (window as unknown as DwellWindow).viewAt !== undefined);
   viewId = await page.evaluate(() => (window as unknown as DwellWindow).viewId);
   return { context, page, log };
@@ -226,6 +228,22 @@ describe('dwell time in real Chromium', () => {
     await page.close();
     const [leave] = leaves(await collector.waitForEvents((all) => leaves(all).length == 1));
     expect(figures(leave).maxScrollPct).toBe(60);
+    await context.close();
+  });
+
+  it('measures the scroll depth against the page as it grew after the view started, not as it was then', async () => {
+    const { context, page } = await open({}, '#short');
+    // The whole page was in view when the view started; then its content arrived (5,000 px) and
+    // the visitor scrolled to 1,000 px: the bottom of the viewport is at 2,000 px of 5,000.
+    await page.mouse.move(10, 200);
+    await page.evaluate(() => new Promise((ok) => {
+      document.getElementById('long')!.style.height = '5000px';
+      addEventListener('scroll', ok, { once: true });
+      scrollTo(0, 1000);
+    }));
+    await page.close();
+    const [leave] = leaves(await collector.waitForEvents((all) => leaves(all).length == 1));
+    expect(figures(leave).maxScrollPct).toBe(40);
     await context.close();
   });
 });

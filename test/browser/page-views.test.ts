@@ -32,11 +32,29 @@ document.getElementById('q').addEventListener('input', (e) => history.replaceSta
 window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 50 }, plugins: [pageViews(${router ? '{ auto: false }' : ''})] });${router ? '\ntracker.page();' : ''}
 </script></body></html>`;
 
+// A router on the Navigation API: it intercepts each navigation, back and forward included, and
+// loads the route's data for 300 ms (longer than the 100 ms a URL must stay put) before it renders
+// and sets the title.
+const navigationSpa = (collectorUrl: string) => `<!doctype html><html><head><title>Home</title>
+<script type="importmap">${IMPORT_MAP}</script></head><body><main id="view">Home</main>
+<script type="module">
+import { createTracker, pageViews } from '/dist/crumbtrail.mjs';
+const titles = { '/nav.html': 'Home', '/shoes': 'Shoes', '/boots': 'Boots' };
+navigation.addEventListener('navigate', (e) => {
+  if (!e.canIntercept) return;
+  const path = new URL(e.destination.url).pathname;
+  e.intercept({ handler: () => new Promise((ok) => setTimeout(ok, 300)).then(() => {
+    document.getElementById('view').textContent = document.title = titles[path];
+  }) });
+});
+window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 50 }, plugins: [pageViews()] });
+</script></body></html>`;
+
 beforeAll(async () => {
   [browser, collector] = await Promise.all([launchBrowser(), startTestCollector()]);
   site = await startSite({
     mounts: NODE_MODULES,
-    pages: { '/index.html': spa(collector.batchUrl), '/router.html': spa(collector.batchUrl, true), '/next.html': '<!doctype html><title>Next</title><p>next</p>' },
+    pages: { '/index.html': spa(collector.batchUrl), '/nav.html': navigationSpa(collector.batchUrl), '/router.html': spa(collector.batchUrl, true), '/next.html': '<!doctype html><title>Next</title><p>next</p>' },
     // Chromium keeps no page served with no-store (the harness default) in the back/forward cache.
     headers: { '/': { 'Cache-Control': 'no-cache' }, '/router.html': { 'Cache-Control': 'no-cache' } },
   });
@@ -115,6 +133,33 @@ describe('page views of an SPA in real Chromium', () => {
       ['/shoes', 'Shoes', '/'],
     ]);
     await close();
+  });
+
+  it('records back and forward of a Navigation API router once its handlers are done, with the title it set', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const log = collectConsole(page);
+    await page.goto(`${site.url}/nav.html`);
+    await collector.waitForEvents((all) => views(all).length == 1);
+    const navigate = async (action: () => unknown, n: number) => {
+      await page.evaluate(action);
+      await collector.waitForEvents((all) => views(all).length == n);
+    };
+    type Navigation = Record<'back' | 'forward' | 'navigate', (url?: string) => { finished: Promise<unknown> }>;
+    await navigate(() => (window as unknown as { navigation: Navigation }).navigation.navigate('/shoes').finished, 2);
+    await navigate(() => (window as unknown as { navigation: Navigation }).navigation.navigate('/boots').finished, 3);
+    await navigate(() => (window as unknown as { navigation: Navigation }).navigation.back().finished, 4);
+    await navigate(() => (window as unknown as { navigation: Navigation }).navigation.forward().finished, 5);
+
+    expect(views(await settled(page)).map(row)).toEqual([
+      ['/nav.html', 'Home', ''],
+      ['/shoes', 'Shoes', '/nav.html'],
+      ['/boots', 'Boots', '/shoes'],
+      ['/shoes', 'Shoes', '/boots'],
+      ['/boots', 'Boots', '/shoes'],
+    ]);
+    expect(log.errors()).toEqual([]);
+    await context.close();
   });
 });
 

@@ -285,6 +285,10 @@ describe('dwellTime()', () => {
     expect(() => dwellTime({ idleMs: -5 })).toThrow('crumbtrail: dwellTime option "idleMs" is -5; allowed: a number from 1000 to 86400000');
     expect(() => dwellTime({ pingMs: 10 })).toThrow('crumbtrail: dwellTime option "pingMs" is 10; allowed: 0 or a number from 1000 to 86400000');
     expect(() => dwellTime({ engaged: true } as never)).toThrow('crumbtrail: dwellTime option "engaged" is true; allowed: an object');
+    // An empty array passed as an object with no threshold, and sent engaged at once.
+    expect(() => dwellTime({ engaged: [] } as never)).toThrow('crumbtrail: dwellTime option "engaged" is an array; allowed: an object');
+    expect(() => dwellTime({ engaged: [10_000, 50] } as never)).toThrow('crumbtrail: dwellTime option "engaged" is an array; allowed: an object');
+    expect(() => dwellTime([] as never)).toThrow('crumbtrail: dwellTime options are an array; allowed: an object');
     expect(() => dwellTime({ engaged: { scrollPct: 150 } })).toThrow('crumbtrail: dwellTime engaged option "scrollPct" is 150; allowed: a number from 0 to 100');
     expect(() => dwellTime({ idle: 5000 } as never)).toThrow('dwellTime option "idle": no such option; did you mean "idleMs"? Options are idleMs, pingMs, engaged');
     expect(() => onDwell(() => {}, { pingMs: 0, engaged: { activeMs: 10_000 } })()).not.toThrow();

@@ -183,24 +183,32 @@ describe('onPageView', () => {
   it('reports a Navigation API navigation once its intercept handlers are done, a push with its query', async () => {
     const navigation = Object.assign(new EventTarget(), { transition: null as { navigationType: string } | null });
     Object.defineProperty(window, 'navigation', { value: navigation, configurable: true });
+    // An intercepted navigation: the URL changes at once, then the handlers run; as in the
+    // browser, navigatesuccess comes while the transition is still set, which ends after it.
+    const intercepted = async (navigationType: string, url: string, traverse?: boolean) => {
+      navigation.transition = { navigationType };
+      // No history method is called: the patched one on `history` does not hear of it.
+      History.prototype.replaceState.call(history, null, '', url);
+      if (traverse) dispatchEvent(new Event('popstate'));
+      // The handlers load the route for longer than the URL must stay put.
+      await settle(300);
+      document.title = url;
+      navigation.dispatchEvent(new Event('navigatesuccess'));
+      navigation.transition = null;
+      await settle();
+    };
     try {
-      const views = watch();
+      const views: string[] = [];
+      stops.push(onPageView(() => views.push(`${location.pathname}${location.search} ${document.title}`)));
       await settle();
-      // navigation.navigate('/shoes?color=red') with intercept(): no history method is called.
-      navigation.transition = { navigationType: 'push' };
-      history.replaceState(null, '', '/shoes');
-      navigation.dispatchEvent(new Event('navigatesuccess'));
-      await settle();
-      navigation.transition = { navigationType: 'push' };
-      history.replaceState(null, '', '/shoes?color=red');
-      navigation.dispatchEvent(new Event('navigatesuccess'));
-      await settle();
+      // navigation.navigate('/shoes?color=red') with intercept().
+      await intercepted('push', '/shoes');
+      await intercepted('push', '/shoes?color=red');
       // A replace navigation changing only the query is no view.
-      navigation.transition = { navigationType: 'replace' };
-      history.replaceState(null, '', '/shoes?color=blue');
-      navigation.dispatchEvent(new Event('navigatesuccess'));
-      await settle();
-      expect(views).toEqual(['/', '/shoes', '/shoes?color=red']);
+      await intercepted('replace', '/shoes?color=blue');
+      // Back: popstate comes when the URL changes, the view once the route is rendered.
+      await intercepted('traverse', '/shoes', true);
+      expect(views).toEqual(['/ Home', '/shoes /shoes', '/shoes?color=red /shoes?color=red', '/shoes /shoes']);
     } finally {
       delete (window as { navigation?: unknown }).navigation;
     }
@@ -322,6 +330,7 @@ describe('pageViews()', () => {
     expect(() => pageViews({ settleMs: -5 })).toThrow('crumbtrail: pageViews option "settleMs" is -5; allowed: a number from 0 to 86400000');
     expect(() => pageViews({ query: 'yes' } as never)).toThrow('crumbtrail: pageViews option "query" is "yes"; allowed: true or false');
     expect(() => pageViews(null as never)).toThrow('crumbtrail: pageViews options are null; allowed: an object');
+    expect(() => pageViews([{ hash: true }] as never)).toThrow('crumbtrail: pageViews options are an array; allowed: an object');
     expect(() => onPageView(() => {}, { auto: 1 } as never)).toThrow('pageViews option "auto" is 1');
   });
 });

@@ -56,6 +56,20 @@ describe('onWebVital', () => {
     expect(Object.keys(callbacks).sort()).toEqual(['CLS', 'LCP']);
   });
 
+  it('reports a metric named twice in metrics once, as each subscription to the library measures its own instance', () => {
+    // As web-vitals does: every onLCP() call makes its own metric, with its own id.
+    const callbacks: ((m: Metric) => void)[] = [];
+    const on = (cb: (m: Metric) => void) => {
+      const id = `v5-LCP-${callbacks.length + 1}`;
+      callbacks.push((m) => cb({ ...m, id }));
+    };
+    const library = { ...fakeLibrary().library, onLCP: on };
+    const seen: string[] = [];
+    onWebVital((v) => seen.push(v.name), { library, metrics: ['LCP', 'CLS', 'LCP'] });
+    callbacks.forEach((cb) => cb({ name: 'LCP', value: 900, delta: 900, rating: 'good', id: '', entries: [], navigationType: 'navigate' } as unknown as Metric));
+    expect(seen).toEqual(['LCP']);
+  });
+
   it('calls nothing after stop', () => {
     const { library, report } = fakeLibrary();
     const seen: unknown[] = [];
