@@ -44,7 +44,8 @@ export interface GeofenceController {
   /**
    * Starts watching, which asks for the permission when it was not granted: call it from a user
    * action (a "show offers near me" button). Resolves with the status after the first fix or
-   * failure; never rejects.
+   * failure, at once when the watch already had one (`watching`, `timeout`, `unavailable`: the
+   * watch goes on, and a later fix makes it `watching`); never rejects.
    * @example button.onclick = async () => { if ((await tracker.geofences!.start()) == 'denied') showHowToAllow(); };
    */
   start(): Promise<GeoStatus>;
@@ -355,7 +356,9 @@ export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl'
           new Promise((resolve) => {
             waiters.push(resolve);
             begin();
-            if (status == 'watching') set(status);
+            // A live watch that already answered (watching, timeout, unavailable: the statuses
+            // after 't') may say nothing more for long, as a browser reports a failure once.
+            if (status > 't') set(status);
           }),
         stop,
         status: () => status,

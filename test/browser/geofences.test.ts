@@ -144,6 +144,20 @@ describe('geofences in real Chromium', () => {
     await context.close();
   });
 
+  it('a start() after the position became unavailable resolves with that status, though Chromium reports it only once', async () => {
+    const { context, page } = await open();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setGeolocationOverride', {}); // no position: POSITION_UNAVAILABLE
+    await page.waitForFunction(() => tracker.geofences!.status() == 'unavailable', undefined, { timeout: 15_000 });
+    // The visitor presses "offers near me" again: the answer must come, not hang.
+    const answer = () => page.evaluate(() => Promise.race([tracker.geofences!.start(), new Promise((r) => setTimeout(() => r('no answer in 5 s'), 5000))]));
+    expect(await answer()).toBe('unavailable');
+    await walk(context, page, [300]); // positions come back to the same watch
+    expect(await page.evaluate(() => tracker.geofences!.status())).toBe('watching');
+    expect((await read(page)).errors).toEqual(['crumbtrail: geofences: no position (unavailable)']);
+    await context.close();
+  });
+
   it('stops the watch while the page is hidden, and marks the exit it finds afterwards as late', async () => {
     const { context, page } = await open();
     await walk(context, page, [20, 0]);

@@ -369,6 +369,26 @@ describe('geofences: permission and status', () => {
     expect(second.errors).toEqual([]);
   });
 
+  it('a start() while the watch has failed (unavailable, timeout) and the browser says no more resolves at once with that status', async () => {
+    const { geo, controller } = await setup();
+    geo.error(2);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(controller.status()).toBe('unavailable');
+    let again: string | undefined;
+    void controller.start().then((s) => (again = s));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(again).toBe('unavailable');
+    // The watch goes on: a later fix still counts.
+    geo.fix(300);
+    expect(controller.status()).toBe('watching');
+    const timedOut = await setup();
+    timedOut.geo.error(3);
+    let started: string | undefined;
+    void timedOut.controller.start().then((s) => (started = s));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toBe('timeout');
+  });
+
   it('reports an insecure page or a browser without geolocation instead of throwing', async () => {
     vi.stubGlobal('isSecureContext', false);
     const insecure = await setup({ start: 'manual' });
