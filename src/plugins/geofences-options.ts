@@ -34,13 +34,22 @@ export function geofences(options: geo.GeofencesOptions): Plugin {
       const { geolocation = navigator.geolocation, permissions = navigator.permissions } = options;
       const stop = plugin.setup(tracker, {
         // The fixes pass through here first, so that the events of a fix carry its context.geo.
+        // A denial (also of a permission taken back while watching) ends it: the visitor's last
+        // position goes out no more.
         geolocation: geolocation && {
-          watchPosition: (ok, ...rest) =>
-            geolocation.watchPosition((p) => {
-              const c = p.coords;
-              last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
-              ok(p);
-            }, ...rest),
+          watchPosition: (ok, fail, watchOptions) =>
+            geolocation.watchPosition(
+              (p) => {
+                const c = p.coords;
+                last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
+                ok(p);
+              },
+              (e) => {
+                if (e.code == 1) last = undefined;
+                fail?.(e);
+              },
+              watchOptions,
+            ),
           clearWatch: (id) => geolocation.clearWatch(id),
         },
         // The plugin watches at once when the Permissions API says it may: 'manual' gives it none.

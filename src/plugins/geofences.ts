@@ -83,7 +83,8 @@ export interface GeofencesOptions {
   /** `geofence_dwell` after this long inside. @default 300000 (5 min) */
   loiterMs?: number;
   /**
-   * Adds `context.geo` to every event once a position is known: `'coarse'` rounds it to 2
+   * Adds `context.geo` to every event once a position is known, until the visitor denies (or
+   * takes back) the location permission: `'coarse'` rounds it to 2
    * decimals (about 1 km), `'exact'` sends the fix as it is, with its accuracy in metres. Ask
    * your visitors before you choose `'exact'`.
    * @default 'off'

@@ -25,7 +25,7 @@ const q = new URLSearchParams(location.search);
 Object.assign(window, { geo: [], coupons: 0, errors: [], fixes: 0 });
 addEventListener('crumbtrail:coupon', () => coupons++);
 window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 100 }, consent: q.get('consent') || 'granted',
-  plugins: [geofences({ fences: [${JSON.stringify(FENCE)}], loiterMs: 1500 })] });
+  plugins: [geofences({ fences: [${JSON.stringify(FENCE)}], loiterMs: 1500, context: q.get('context') || undefined })] });
 tracker.on('event', (e) => e.type.startsWith('geofence_') && geo.push([e.type, e.props]));
 tracker.on('error', (e) => errors.push(e.message));
 if (q.has('count')) navigator.geolocation.watchPosition(() => fixes++, () => {});
@@ -155,6 +155,22 @@ describe('geofences in real Chromium', () => {
     await walk(context, page, [300]); // positions come back to the same watch
     expect(await page.evaluate(() => tracker.geofences!.status())).toBe('watching');
     expect((await read(page)).errors).toEqual(['crumbtrail: geofences: no position (unavailable)']);
+    await context.close();
+  });
+
+  it('sends context.geo no more once the visitor takes the permission back in the site settings', async () => {
+    const { context, page } = await open(true, '&context=coarse');
+    const before = await page.evaluate(() => tracker.track('before_revoke'));
+    // What the site settings do: Chromium tells the watch PERMISSION_DENIED.
+    const cdp = await context.newCDPSession(page);
+    const { targetInfo } = await cdp.send('Target.getTargetInfo');
+    await cdp.send('Browser.setPermission', { permission: { name: 'geolocation' }, setting: 'denied', origin: site.url, browserContextId: targetInfo.browserContextId });
+    await page.waitForFunction(() => tracker.geofences!.status() == 'denied');
+    const after = await page.evaluate(() => tracker.track('after_revoke'));
+    const sent = await collector.waitForEvents((all) => [before, after].every((id) => all.some((e) => e.id == id)));
+    const geoOf = (id: string) => (sent.find((e) => e.id == id)!.context as { geo?: unknown }).geo;
+    expect(geoOf(before)).toEqual({ lat: 41.01, lng: 28.98 });
+    expect(geoOf(after)).toBeUndefined();
     await context.close();
   });
 

@@ -523,6 +523,17 @@ describe('geofences: context.geo', () => {
     expect(events.find((e) => e.name == 'after')!.context.geo).toEqual({ lat: 41.01, lng: 28.98 });
   });
 
+  it('is left out again once the visitor withdraws the location permission', async () => {
+    const { geo, tracker, events, controller } = await setup({ context: 'exact' });
+    geo.fix(0, 12);
+    tracker.track('granted');
+    geo.error(1); // the browser's answer to a permission taken back in the site settings
+    tracker.track('withdrawn');
+    expect(controller.status()).toBe('denied');
+    expect(events.find((e) => e.name == 'granted')!.context.geo).toEqual({ ...CENTRE, accuracy: 12 });
+    expect(events.find((e) => e.name == 'withdrawn')!.context.geo).toBeUndefined();
+  });
+
   it("with 'exact', carries the fix and its accuracy", async () => {
     const { geo, tracker, events } = await setup({ context: 'exact' });
     geo.fix(0, 12);
