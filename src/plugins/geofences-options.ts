@@ -16,7 +16,7 @@ import * as geo from './geofences';
  * createTracker({ collector: '/v1/batch', plugins: [geofences({ fences: [{ id: 'kadikoy', lat: 40.9903, lng: 29.029, radius: 50 }] })] });
  */
 export function geofences(options: geo.GeofencesOptions): Plugin {
-  const [, problems] = checkFences(options.fences || []);
+  const [fences, problems] = checkFences(options.fences || []);
   const check = (k: 'start' | 'context' | 'loiterMs', ok: unknown, rule: string) => ok || problems.push(`geofences ${k} is ${show(options[k])}; ${rule}`);
   const oneOf = (k: 'start' | 'context', allowed: string) =>
     check(k, options[k] === undefined || allowed.split(', ').includes(options[k]!), 'allowed: ' + allowed);
@@ -25,7 +25,8 @@ export function geofences(options: geo.GeofencesOptions): Plugin {
   check('loiterMs', options.loiterMs === undefined || options.loiterMs > 0, 'it must be a positive number of milliseconds');
   if (problems.length) throw configError(problems.join('; '));
   const { start, onEnter, context } = options;
-  const plugin = geo.geofences(options);
+  // The checked list: checkFences also takes a fences file's object ({ fences: [...] }).
+  const plugin = geo.geofences({ ...options, fences: options.fences && fences });
   return {
     name: plugin.name,
     setup(tracker) {

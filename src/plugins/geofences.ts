@@ -63,7 +63,10 @@ export interface GeofenceController {
 
 /** Options of {@link geofences}. */
 export interface GeofencesOptions {
-  /** The fences; give this or `fencesUrl`. The npm entry checks them at once: a bad fence throws. */
+  /**
+   * The fences (or a fences file's object, `{ fences: [...] }`); give this or `fencesUrl`. The npm
+   * entry checks them at once: a bad fence throws.
+   */
   fences?: Fence[];
   /**
    * URL of a fences file (`{ "fences": [...] }`); give this or `fences`. The copy kept in

@@ -547,6 +547,14 @@ describe('geofences: configuration', () => {
     expect(() => geofences({ fences: [{ ...STORE, radius: -5 }] })).toThrow('crumbtrail: geofence "store-1" has radius -5; radius must be a positive number of metres, at most 100000');
   });
 
+  it('takes the object of a fences file given as fences, as the fences file itself is taken', async () => {
+    const file = { $schema: './fences.schema.json', fences: [STORE] } as unknown as Fence[]; // import fences from './fences.json'
+    const { geo, geofenceEvents, errors } = await setup({ fences: file });
+    await walk(geo, [0, 0]);
+    expect(geofenceEvents().map(([t]) => t)).toEqual(['geofence_enter']);
+    expect(errors).toEqual([]);
+  });
+
   it('throws when given neither fences nor a fences URL, or both', () => {
     expect(() => geofences({})).toThrow('crumbtrail: geofences() needs fences or fencesUrl (data-geofences)');
     expect(() => geofences({ fences: [], fencesUrl: '/f.json' })).toThrow('needs fences or fencesUrl');
