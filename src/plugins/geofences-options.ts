@@ -22,7 +22,10 @@ export function geofences(options: geo.GeofencesOptions): Plugin {
     check(k, options[k] === undefined || allowed.split(', ').includes(options[k]!), 'allowed: ' + allowed);
   oneOf('start', 'if-granted, manual');
   oneOf('context', 'off, coarse, exact');
-  check('loiterMs', options.loiterMs === undefined || options.loiterMs > 0, 'it must be a positive number of milliseconds');
+  // A number: the enter time + '60000' would be text. At most a day: browsers fire a timer of
+  // over 2^31 - 1 ms at once, and the dwell's timer would then run again and again.
+  const { loiterMs: ms } = options;
+  check('loiterMs', ms === undefined || (typeof ms == 'number' && ms > 0 && ms <= 864e5), 'it must be a positive number of milliseconds, at most 86400000 (a day)');
   if (problems.length) throw configError(problems.join('; '));
   const { start, onEnter, context } = options;
   // The checked list: checkFences also takes a fences file's object ({ fences: [...] }).

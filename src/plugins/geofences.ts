@@ -83,7 +83,7 @@ export interface GeofencesOptions {
    * @default 'if-granted'
    */
   start?: 'if-granted' | 'manual';
-  /** `geofence_dwell` after this long inside. @default 300000 (5 min) */
+  /** `geofence_dwell` after this long inside, at most a day. @default 300000 (5 min) */
   loiterMs?: number;
   /**
    * Adds `context.geo` to every event once a position is known, until the visitor denies (or

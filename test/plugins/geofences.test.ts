@@ -564,6 +564,14 @@ describe('geofences: configuration', () => {
     const bad = (o: object) => () => geofences({ fences: [], ...o } as GeofencesOptions);
     expect(bad({ start: 'always' })).toThrow('crumbtrail: geofences start is "always"; allowed: if-granted, manual');
     expect(bad({ context: 'precise' })).toThrow('crumbtrail: geofences context is "precise"; allowed: off, coarse, exact');
-    expect(bad({ loiterMs: -1 })).toThrow('crumbtrail: geofences loiterMs is -1; it must be a positive number of milliseconds');
+    expect(bad({ loiterMs: -1 })).toThrow('crumbtrail: geofences loiterMs is -1; it must be a positive number of milliseconds, at most 86400000 (a day)');
+  });
+
+  it('throws for a loiterMs that is text or over a day, whose dwell timer would fire at once again and again', () => {
+    const bad = (loiterMs: unknown) => () => geofences({ fences: [], loiterMs } as GeofencesOptions);
+    // '60000' > 0, but the enter time + '60000' is text; over 2^31 - 1 ms, browsers fire a timer at once.
+    expect(bad('60000')).toThrow('crumbtrail: geofences loiterMs is "60000"; it must be a positive number of milliseconds, at most 86400000 (a day)');
+    expect(bad(30 * 864e5)).toThrow('geofences loiterMs is 2592000000;');
+    expect(bad(864e5)).not.toThrow();
   });
 });
