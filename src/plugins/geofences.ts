@@ -218,8 +218,9 @@ export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl'
               unwatch();
               fail('denied');
             } else if (code == 3) {
-              // Timeouts after a first fix only mean the visitor stands still.
-              if (!last) fail('timeout');
+              // Timeouts after this watch's first fix only mean the visitor stands still; before
+              // it (also of a watch started again, after a fix of an earlier one) they are failures.
+              if (late) fail('timeout');
             } else {
               // Browsers (and Playwright's emulation) emit POSITION_UNAVAILABLE briefly before
               // new fixes: only one that lasts 10 s with no fix is a failure.

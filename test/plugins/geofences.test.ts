@@ -389,6 +389,18 @@ describe('geofences: permission and status', () => {
     expect(started).toBe('timeout');
   });
 
+  it('a watch started again (start() after stop(), or the page shown again) that times out before its first fix says timeout', async () => {
+    const { geo, controller, errors } = await setup();
+    geo.fix(300);
+    controller.stop();
+    let started: string | undefined;
+    void controller.start().then((s) => (started = s));
+    geo.error(3); // no position within the watch's timeout, this time
+    await vi.advanceTimersByTimeAsync(0);
+    expect([started, controller.status()]).toEqual(['timeout', 'timeout']);
+    expect(errors).toEqual(['crumbtrail: geofences: no position (timeout)']);
+  });
+
   it('reports an insecure page or a browser without geolocation instead of throwing', async () => {
     vi.stubGlobal('isSecureContext', false);
     const insecure = await setup({ start: 'manual' });
