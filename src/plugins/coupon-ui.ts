@@ -37,10 +37,12 @@ const WORDS: Required<CouponUiOptions> = { linkText: 'See the offer', closeLabel
 // Hand-minified: terser leaves strings alone. `all:initial` keeps the page's inherited styles
 // (text-align, letter-spacing, …) out; custom properties still inherit through it. With left,
 // right and a max-width the box sits at the bottom right on wide screens and spans narrow ones.
+// The transparent (#0000) border is the toast's edge in forced colors, which drop the shadow
+// and paint the box in the page's background.
 const CSS =
   ':host{all:initial}' +
   '.t{position:fixed;z-index:var(--crumbtrail-coupon-z,2147483000);left:16px;right:16px;bottom:16px;margin-left:auto;box-sizing:border-box;' +
-  'max-width:var(--crumbtrail-coupon-width,380px);padding:16px 48px 16px 16px;border-radius:var(--crumbtrail-coupon-radius,12px);' +
+  'max-width:var(--crumbtrail-coupon-width,380px);padding:16px 48px 16px 16px;border:1px solid #0000;border-radius:var(--crumbtrail-coupon-radius,12px);' +
   'background:var(--crumbtrail-coupon-bg,#fff);color:var(--crumbtrail-coupon-fg,#1f2328);font:var(--crumbtrail-coupon-font,15px/1.45 system-ui,sans-serif);' +
   'box-shadow:var(--crumbtrail-coupon-shadow,0 8px 30px #0004);overflow-wrap:anywhere}' +
   '.t:focus-visible{outline:2px solid var(--crumbtrail-coupon-accent,#0b57d0)}' +

@@ -16,16 +16,20 @@ import * as geo from './geofences';
  * createTracker({ collector: '/v1/batch', plugins: [geofences({ fences: [{ id: 'kadikoy', lat: 40.9903, lng: 29.029, radius: 50 }] })] });
  */
 export function geofences(options: geo.GeofencesOptions): Plugin {
-  const [, problems] = checkFences(options.fences || []);
+  const [fences, problems] = checkFences(options.fences || []);
   const check = (k: 'start' | 'context' | 'loiterMs', ok: unknown, rule: string) => ok || problems.push(`geofences ${k} is ${show(options[k])}; ${rule}`);
   const oneOf = (k: 'start' | 'context', allowed: string) =>
     check(k, options[k] === undefined || allowed.split(', ').includes(options[k]!), 'allowed: ' + allowed);
   oneOf('start', 'if-granted, manual');
   oneOf('context', 'off, coarse, exact');
-  check('loiterMs', options.loiterMs === undefined || options.loiterMs > 0, 'it must be a positive number of milliseconds');
+  // A number: the enter time + '60000' would be text. At most a day: browsers fire a timer of
+  // over 2^31 - 1 ms at once, and the dwell's timer would then run again and again.
+  const { loiterMs: ms } = options;
+  check('loiterMs', ms === undefined || (typeof ms == 'number' && ms > 0 && ms <= 864e5), 'it must be a positive number of milliseconds, at most 86400000 (a day)');
   if (problems.length) throw configError(problems.join('; '));
   const { start, onEnter, context } = options;
-  const plugin = geo.geofences(options);
+  // The checked list: checkFences also takes a fences file's object ({ fences: [...] }).
+  const plugin = geo.geofences({ ...options, fences: options.fences && fences });
   return {
     name: plugin.name,
     setup(tracker) {
@@ -34,13 +38,22 @@ export function geofences(options: geo.GeofencesOptions): Plugin {
       const { geolocation = navigator.geolocation, permissions = navigator.permissions } = options;
       const stop = plugin.setup(tracker, {
         // The fixes pass through here first, so that the events of a fix carry its context.geo.
+        // A denial (also of a permission taken back while watching) ends it: the visitor's last
+        // position goes out no more.
         geolocation: geolocation && {
-          watchPosition: (ok, ...rest) =>
-            geolocation.watchPosition((p) => {
-              const c = p.coords;
-              last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
-              ok(p);
-            }, ...rest),
+          watchPosition: (ok, fail, watchOptions) =>
+            geolocation.watchPosition(
+              (p) => {
+                const c = p.coords;
+                last = { lat: c.latitude, lng: c.longitude, accuracy: c.accuracy };
+                ok(p);
+              },
+              (e) => {
+                if (e.code == 1) last = undefined;
+                fail?.(e);
+              },
+              watchOptions,
+            ),
           clearWatch: (id) => geolocation.clearWatch(id),
         },
         // The plugin watches at once when the Permissions API says it may: 'manual' gives it none.

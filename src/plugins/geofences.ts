@@ -44,7 +44,8 @@ export interface GeofenceController {
   /**
    * Starts watching, which asks for the permission when it was not granted: call it from a user
    * action (a "show offers near me" button). Resolves with the status after the first fix or
-   * failure; never rejects.
+   * failure, at once when the watch already had one (`watching`, `timeout`, `unavailable`: the
+   * watch goes on, and a later fix makes it `watching`); never rejects.
    * @example button.onclick = async () => { if ((await tracker.geofences!.start()) == 'denied') showHowToAllow(); };
    */
   start(): Promise<GeoStatus>;
@@ -62,7 +63,10 @@ export interface GeofenceController {
 
 /** Options of {@link geofences}. */
 export interface GeofencesOptions {
-  /** The fences; give this or `fencesUrl`. The npm entry checks them at once: a bad fence throws. */
+  /**
+   * The fences (or a fences file's object, `{ fences: [...] }`); give this or `fencesUrl`. The npm
+   * entry checks them at once: a bad fence throws.
+   */
   fences?: Fence[];
   /**
    * URL of a fences file (`{ "fences": [...] }`); give this or `fences`. The copy kept in
@@ -79,10 +83,11 @@ export interface GeofencesOptions {
    * @default 'if-granted'
    */
   start?: 'if-granted' | 'manual';
-  /** `geofence_dwell` after this long inside. @default 300000 (5 min) */
+  /** `geofence_dwell` after this long inside, at most a day. @default 300000 (5 min) */
   loiterMs?: number;
   /**
-   * Adds `context.geo` to every event once a position is known: `'coarse'` rounds it to 2
+   * Adds `context.geo` to every event once a position is known, until the visitor denies (or
+   * takes back) the location permission: `'coarse'` rounds it to 2
    * decimals (about 1 km), `'exact'` sends the fix as it is, with its accuracy in metres. Ask
    * your visitors before you choose `'exact'`.
    * @default 'off'
@@ -213,8 +218,9 @@ export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl'
               unwatch();
               fail('denied');
             } else if (code == 3) {
-              // Timeouts after a first fix only mean the visitor stands still.
-              if (!last) fail('timeout');
+              // Timeouts after this watch's first fix only mean the visitor stands still; before
+              // it (also of a watch started again, after a fix of an earlier one) they are failures.
+              if (late) fail('timeout');
             } else {
               // Browsers (and Playwright's emulation) emit POSITION_UNAVAILABLE briefly before
               // new fixes: only one that lasts 10 s with no fix is a failure.
@@ -355,7 +361,9 @@ export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl'
           new Promise((resolve) => {
             waiters.push(resolve);
             begin();
-            if (status == 'watching') set(status);
+            // A live watch that already answered (watching, timeout, unavailable: the statuses
+            // after 't') may say nothing more for long, as a browser reports a failure once.
+            if (status > 't') set(status);
           }),
         stop,
         status: () => status,

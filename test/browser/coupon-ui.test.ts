@@ -29,7 +29,7 @@ beforeAll(async () => {
   const offerPage = `<!doctype html><title>Offer</title><script async src="/dist/crumbtrail.min.js" data-collector="${collector.batchUrl}" data-namespace="click" data-flush-interval="100"></script><p>offer</p>`;
   const pages: Record<string, string> = { '/watch.js': watch, '/theme.css': theme, '/offer.html': offerPage };
   const headers: Record<string, Record<string, string>> = {};
-  for (const ns of ['xss', 'csp', 'keys', 'click', 'narrow']) {
+  for (const ns of ['xss', 'csp', 'keys', 'click', 'narrow', 'contrast']) {
     pages[`/${ns}.html`] = page(collector.batchUrl, ns);
     headers[`/${ns}.html`] = { 'Content-Security-Policy': CSP };
   }
@@ -98,6 +98,19 @@ describe('the coupon toast in real Chromium', () => {
     expect(await p.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
     expect(log.messages.filter((m) => /Content.Security.Policy|Refused/i.test(m.text))).toEqual([]);
     expect(log.errors()).toEqual([]);
+    await context.close();
+  });
+
+  it('keeps an edge around the toast in forced colors (Windows high contrast), which drop its shadow and paint it in the page background', async () => {
+    const { context, page: p } = await open('contrast', { forcedColors: 'active' });
+    await offer(p, { title: 'Free coffee', text: 'Show this at the till.', code: 'BEAN' });
+    const dialog = p.getByRole('dialog', { name: 'Free coffee' });
+    await dialog.waitFor();
+    const edge = await dialog.evaluate((el) => {
+      const s = getComputedStyle(el);
+      return { shadow: s.boxShadow, style: s.borderTopStyle, width: s.borderTopWidth, differs: s.borderTopColor != s.backgroundColor };
+    });
+    expect(edge).toEqual({ shadow: 'none', style: 'solid', width: '1px', differs: true });
     await context.close();
   });
 

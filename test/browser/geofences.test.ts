@@ -24,8 +24,10 @@ import { createTracker, geofences } from '/dist/crumbtrail.mjs';
 const q = new URLSearchParams(location.search);
 Object.assign(window, { geo: [], coupons: 0, errors: [], fixes: 0 });
 addEventListener('crumbtrail:coupon', () => coupons++);
+// ?quick: Chromium's own geolocation, asked for fresh positions with a 1 s timeout (not 60 s).
+const quick = { watchPosition: (ok, err, o) => navigator.geolocation.watchPosition(ok, err, { ...o, maximumAge: 0, timeout: 1000 }), clearWatch: (id) => navigator.geolocation.clearWatch(id) };
 window.tracker = createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushIntervalMs: 100 }, consent: q.get('consent') || 'granted',
-  plugins: [geofences({ fences: [${JSON.stringify(FENCE)}], loiterMs: 1500 })] });
+  plugins: [geofences({ fences: [${JSON.stringify(FENCE)}], loiterMs: 1500, context: q.get('context') || undefined, geolocation: q.has('quick') ? quick : undefined })] });
 tracker.on('event', (e) => e.type.startsWith('geofence_') && geo.push([e.type, e.props]));
 tracker.on('error', (e) => errors.push(e.message));
 if (q.has('count')) navigator.geolocation.watchPosition(() => fixes++, () => {});
@@ -141,6 +143,48 @@ describe('geofences in real Chromium', () => {
     const id = await page.evaluate(() => tracker.track('after_denied'));
     await collector.waitForEvents((all) => all.some((e) => e.id == id));
     expect(log.pageErrors).toEqual([]);
+    await context.close();
+  });
+
+  it('a start() after the position became unavailable resolves with that status, though Chromium reports it only once', async () => {
+    const { context, page } = await open();
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Emulation.setGeolocationOverride', {}); // no position: POSITION_UNAVAILABLE
+    await page.waitForFunction(() => tracker.geofences!.status() == 'unavailable', undefined, { timeout: 15_000 });
+    // The visitor presses "offers near me" again: the answer must come, not hang.
+    const answer = () => page.evaluate(() => Promise.race([tracker.geofences!.start(), new Promise((r) => setTimeout(() => r('no answer in 5 s'), 5000))]));
+    expect(await answer()).toBe('unavailable');
+    await walk(context, page, [300]); // positions come back to the same watch
+    expect(await page.evaluate(() => tracker.geofences!.status())).toBe('watching');
+    expect((await read(page)).errors).toEqual(['crumbtrail: geofences: no position (unavailable)']);
+    await context.close();
+  });
+
+  it('sends context.geo no more once the visitor takes the permission back in the site settings', async () => {
+    const { context, page } = await open(true, '&context=coarse');
+    const before = await page.evaluate(() => tracker.track('before_revoke'));
+    // What the site settings do: Chromium tells the watch PERMISSION_DENIED.
+    const cdp = await context.newCDPSession(page);
+    const { targetInfo } = await cdp.send('Target.getTargetInfo');
+    await cdp.send('Browser.setPermission', { permission: { name: 'geolocation' }, setting: 'denied', origin: site.url, browserContextId: targetInfo.browserContextId });
+    await page.waitForFunction(() => tracker.geofences!.status() == 'denied');
+    const after = await page.evaluate(() => tracker.track('after_revoke'));
+    const sent = await collector.waitForEvents((all) => [before, after].every((id) => all.some((e) => e.id == id)));
+    const geoOf = (id: string) => (sent.find((e) => e.id == id)!.context as { geo?: unknown }).geo;
+    expect(geoOf(before)).toEqual({ lat: 41.01, lng: 28.98 });
+    expect(geoOf(after)).toBeUndefined();
+    await context.close();
+  });
+
+  it('a start() after stop() whose new watch gets no position in time resolves with timeout', async () => {
+    const { context, page } = await open(true, '&quick');
+    await page.waitForFunction(() => tracker.geofences!.status() == 'watching');
+    await page.evaluate(() => tracker.geofences!.stop());
+    // No emulated position any more: headless Chromium then has none to give.
+    await (await context.newCDPSession(page)).send('Emulation.clearGeolocationOverride');
+    const answer = await page.evaluate(() => Promise.race([tracker.geofences!.start(), new Promise((r) => setTimeout(() => r('no answer in 5 s'), 5000))]));
+    expect(answer).toBe('timeout');
+    expect((await read(page)).errors).toEqual(['crumbtrail: geofences: no position (timeout)']);
     await context.close();
   });
 

@@ -369,6 +369,38 @@ describe('geofences: permission and status', () => {
     expect(second.errors).toEqual([]);
   });
 
+  it('a start() while the watch has failed (unavailable, timeout) and the browser says no more resolves at once with that status', async () => {
+    const { geo, controller } = await setup();
+    geo.error(2);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(controller.status()).toBe('unavailable');
+    let again: string | undefined;
+    void controller.start().then((s) => (again = s));
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(again).toBe('unavailable');
+    // The watch goes on: a later fix still counts.
+    geo.fix(300);
+    expect(controller.status()).toBe('watching');
+    const timedOut = await setup();
+    timedOut.geo.error(3);
+    let started: string | undefined;
+    void timedOut.controller.start().then((s) => (started = s));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toBe('timeout');
+  });
+
+  it('a watch started again (start() after stop(), or the page shown again) that times out before its first fix says timeout', async () => {
+    const { geo, controller, errors } = await setup();
+    geo.fix(300);
+    controller.stop();
+    let started: string | undefined;
+    void controller.start().then((s) => (started = s));
+    geo.error(3); // no position within the watch's timeout, this time
+    await vi.advanceTimersByTimeAsync(0);
+    expect([started, controller.status()]).toEqual(['timeout', 'timeout']);
+    expect(errors).toEqual(['crumbtrail: geofences: no position (timeout)']);
+  });
+
   it('reports an insecure page or a browser without geolocation instead of throwing', async () => {
     vi.stubGlobal('isSecureContext', false);
     const insecure = await setup({ start: 'manual' });
@@ -503,6 +535,17 @@ describe('geofences: context.geo', () => {
     expect(events.find((e) => e.name == 'after')!.context.geo).toEqual({ lat: 41.01, lng: 28.98 });
   });
 
+  it('is left out again once the visitor withdraws the location permission', async () => {
+    const { geo, tracker, events, controller } = await setup({ context: 'exact' });
+    geo.fix(0, 12);
+    tracker.track('granted');
+    geo.error(1); // the browser's answer to a permission taken back in the site settings
+    tracker.track('withdrawn');
+    expect(controller.status()).toBe('denied');
+    expect(events.find((e) => e.name == 'granted')!.context.geo).toEqual({ ...CENTRE, accuracy: 12 });
+    expect(events.find((e) => e.name == 'withdrawn')!.context.geo).toBeUndefined();
+  });
+
   it("with 'exact', carries the fix and its accuracy", async () => {
     const { geo, tracker, events } = await setup({ context: 'exact' });
     geo.fix(0, 12);
@@ -516,6 +559,14 @@ describe('geofences: configuration', () => {
     expect(() => geofences({ fences: [{ ...STORE, radius: -5 }] })).toThrow('crumbtrail: geofence "store-1" has radius -5; radius must be a positive number of metres, at most 100000');
   });
 
+  it('takes the object of a fences file given as fences, as the fences file itself is taken', async () => {
+    const file = { $schema: './fences.schema.json', fences: [STORE] } as unknown as Fence[]; // import fences from './fences.json'
+    const { geo, geofenceEvents, errors } = await setup({ fences: file });
+    await walk(geo, [0, 0]);
+    expect(geofenceEvents().map(([t]) => t)).toEqual(['geofence_enter']);
+    expect(errors).toEqual([]);
+  });
+
   it('throws when given neither fences nor a fences URL, or both', () => {
     expect(() => geofences({})).toThrow('crumbtrail: geofences() needs fences or fencesUrl (data-geofences)');
     expect(() => geofences({ fences: [], fencesUrl: '/f.json' })).toThrow('needs fences or fencesUrl');
@@ -525,6 +576,14 @@ describe('geofences: configuration', () => {
     const bad = (o: object) => () => geofences({ fences: [], ...o } as GeofencesOptions);
     expect(bad({ start: 'always' })).toThrow('crumbtrail: geofences start is "always"; allowed: if-granted, manual');
     expect(bad({ context: 'precise' })).toThrow('crumbtrail: geofences context is "precise"; allowed: off, coarse, exact');
-    expect(bad({ loiterMs: -1 })).toThrow('crumbtrail: geofences loiterMs is -1; it must be a positive number of milliseconds');
+    expect(bad({ loiterMs: -1 })).toThrow('crumbtrail: geofences loiterMs is -1; it must be a positive number of milliseconds, at most 86400000 (a day)');
+  });
+
+  it('throws for a loiterMs that is text or over a day, whose dwell timer would fire at once again and again', () => {
+    const bad = (loiterMs: unknown) => () => geofences({ fences: [], loiterMs } as GeofencesOptions);
+    // '60000' > 0, but the enter time + '60000' is text; over 2^31 - 1 ms, browsers fire a timer at once.
+    expect(bad('60000')).toThrow('crumbtrail: geofences loiterMs is "60000"; it must be a positive number of milliseconds, at most 86400000 (a day)');
+    expect(bad(30 * 864e5)).toThrow('geofences loiterMs is 2592000000;');
+    expect(bad(864e5)).not.toThrow();
   });
 });
