@@ -328,7 +328,9 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   if (!m.paused) on({ type: 'play' });
   return () => {
     if (offs[0]) end();
-    offs.splice(0).forEach((off) => off());
+    // The page's listeners first: a player gone by then (destroyed) may throw while its own are
+    // removed, and the view must not go on summing up at every hide.
+    offs.splice(0).reverse().forEach((off) => off());
   };
 }
 

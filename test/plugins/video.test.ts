@@ -648,6 +648,27 @@ describe('videoEngagement()', () => {
     expect(errors).toEqual(['crumbtrail: video: player is gone']);
   });
 
+  it('a player that throws when its tracking stops (destroyed while it played) sends nothing more at later hides', () => {
+    const video = videoEngagement();
+    const errors: string[] = [];
+    const { tracker, events } = start(video);
+    tracker.on('error', (e) => errors.push(e.message));
+    const media = fakeMedia();
+    const stop = video.track(media.m);
+    media.play();
+    media.run(1);
+    media.m.removeEventListener = () => {
+      throw new TypeError('player is gone');
+    };
+    stop();
+    expect(errors).toEqual(['crumbtrail: video: player is gone']);
+    const count = events.length;
+    vi.advanceTimersByTime(5000);
+    hide('hidden');
+    dispatchEvent(new Event('pagehide'));
+    expect(events.slice(count)).toEqual([]);
+  });
+
   it('a player whose tracking stops before the tracker starts is never tracked', () => {
     const video = videoEngagement();
     const media = fakeMedia();
