@@ -250,6 +250,36 @@ describe('video engagement in real Chromium', () => {
     expect(log.errors()).toEqual([]);
   });
 
+  it('a video taken out of the page while it plays and put back carries on its view: one start, no milestone twice, unique seconds once', async () => {
+    const { page, log, ns } = await open('/video.html');
+    await page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).play());
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 1.6);
+    // Taken out (Chromium pauses it), kept aside for a second, put back and played on.
+    await page.evaluate(() => {
+      const v = document.getElementById('v')!;
+      v.remove();
+      (window as unknown as { kept: HTMLVideoElement }).kept = v as HTMLVideoElement;
+    });
+    await page.waitForTimeout(1000);
+    await page.evaluate(() => {
+      const v = (window as unknown as { kept: HTMLVideoElement }).kept;
+      document.body.prepend(v);
+      return v.play();
+    });
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 2.8);
+    const played = await mediaTime(page);
+    const events = await leave(page, ns, 2);
+
+    expect(types(events).filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_summary', 'video_summary']);
+    expect(percents(events)).toEqual([10, 25]);
+    const [away, last] = events.filter((e) => e.type == 'video_summary').map(props);
+    expect(away!.uniqueSecondsWatched).toBeGreaterThanOrEqual(1.5);
+    // The last summary supersedes the one sent when it was taken out: the whole view, once.
+    expect(Math.abs(last!.uniqueSecondsWatched - played)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(last!.watchedMs - played * 1000)).toBeLessThanOrEqual(300);
+    expect(log.errors()).toEqual([]);
+  });
+
   it('the npm module refuses a selector Chromium cannot parse when the plugin is created, and observes nothing', async () => {
     const { page, log } = await open('/video.html');
     // A string, so that the test runner leaves the page's import() alone.

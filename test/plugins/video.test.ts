@@ -555,6 +555,36 @@ describe('onVideo', () => {
     expect(seen).toEqual(['video_start', 'video_summary']);
   });
 
+  it('a video put back carries on its view; put back with another source, it starts a view of its own', async () => {
+    document.body.innerHTML = '<video id="v" src="https://shop.example/a.webm"></video>';
+    const seen: [VideoEventType, string][] = [];
+    const stop = onVideo((type, p) => seen.push([type, p.src]));
+    const video = document.getElementById('v') as HTMLVideoElement;
+    const away = async () => {
+      video.remove();
+      await mutations();
+    };
+    const back = async () => {
+      document.body.append(video);
+      await mutations();
+      video.dispatchEvent(new Event('play'));
+    };
+    video.dispatchEvent(new Event('play'));
+    await away();
+    await back();
+    await away();
+    // A new source while away: its emptied is not heard.
+    video.src = 'https://shop.example/b.webm';
+    await back();
+    stop();
+    expect(seen).toEqual([
+      ['video_start', 'https://shop.example/a.webm'],
+      ['video_summary', 'https://shop.example/a.webm'],
+      ['video_start', 'https://shop.example/b.webm'],
+      ['video_summary', 'https://shop.example/b.webm'],
+    ]);
+  });
+
   it('100 videos added and removed leave no listener behind, and stop leaves none on the page', async () => {
     const listeners = countListeners();
     try {
