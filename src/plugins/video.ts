@@ -150,6 +150,9 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   const { completeAt } = options;
   const d = document;
   const ua = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
+  // Whether a click came just before tracking began (an SPA route just clicked to); true where
+  // the browser cannot tell.
+  const clicked = !ua || ua.isActive;
   const { round } = Math;
   // To 0.1 s; NaN (unknown) and Infinity (live) go on the wire as null, like every non-finite number.
   const r1 = (x: number) => round(x * 10) / 10;
@@ -265,10 +268,12 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
           videoId: m.dataset?.crumbtrailVideoId || m.id || m.currentSrc,
           title: m.dataset?.crumbtrailTitle || m.title || m.getAttribute?.('aria-label') || '',
           src: m.currentSrc,
-          // The autoplay attribute says so; else a view the visitor started comes with transient
-          // user activation (also from a click inside a player's iframe). Activation lasts some
-          // seconds after any click, so it cannot tell an autoplay on an SPA route just clicked to.
-          autoplay: m.autoplay || (!!ua && !ua.isActive),
+          // A view the visitor started comes with transient user activation (also from a click
+          // inside a player's iframe). Activation lasts some seconds after any click, so with the
+          // autoplay attribute it tells nothing when it was already there as tracking began (an
+          // autoplay on an SPA route just clicked to); when it came since, the visitor played a
+          // video whose autoplay the browser had blocked.
+          autoplay: (m.autoplay && clicked) || (!!ua && !ua.isActive),
         };
         emit('video_start');
       }

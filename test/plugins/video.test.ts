@@ -413,6 +413,23 @@ describe('identity and autoplay of a <video>', () => {
     }
   });
 
+  it('a video with the autoplay attribute that plays after a click that came once tracking began (its autoplay blocked) is the visitor\'s', () => {
+    const video = document.createElement('video');
+    video.autoplay = true;
+    const activation = { isActive: false };
+    Object.defineProperty(navigator, 'userActivation', { value: activation, configurable: true });
+    try {
+      const seen: VideoProps[] = [];
+      const stop = trackMedia(video, (_, p) => seen.push(p));
+      activation.isActive = true;
+      video.dispatchEvent(new Event('play'));
+      stop();
+      expect(seen[0]!.autoplay).toBe(false);
+    } finally {
+      Reflect.deleteProperty(navigator, 'userActivation');
+    }
+  });
+
   it('where the browser has no user activation API, the autoplay attribute decides', () => {
     const video = document.createElement('video');
     expect(startOf(video).autoplay).toBe(false);
