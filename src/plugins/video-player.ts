@@ -16,6 +16,7 @@ export interface PlayerMedia extends MediaLike {
   muted: boolean;
   volume: number;
   playbackRate: number;
+  loop: boolean;
   currentSrc: string;
   id: string;
   title: string;
@@ -75,6 +76,7 @@ export function playerMedia(attach: (m: PlayerMedia) => () => void): PlayerMedia
     muted: false,
     volume: 1,
     playbackRate: 1,
+    loop: false,
     currentSrc: '',
     id: '',
     title: '',

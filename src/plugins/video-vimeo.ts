@@ -38,6 +38,8 @@ export interface VimeoPlayer {
   getPlaybackRate(): Promise<number>;
   getVolume(): Promise<number>;
   getMuted?(): Promise<boolean>;
+  /** Whether the player starts over at the end (the `loop` embed option); it then sends no `ended`. */
+  getLoop?(): Promise<boolean>;
   /** The player's iframe. */
   element?: HTMLIFrameElement;
 }
@@ -158,6 +160,8 @@ export function vimeoAdapter(player: VimeoPlayer): MediaLike {
     get(player.getPlaybackRate(), (r) => (m.playbackRate = r));
     get(player.getVolume(), (v) => (m.volume = v));
     get(player.getMuted?.(), (muted) => (m.muted = muted));
+    // A looping player sends no `ended`: its jump back to the start completes the view, no seek.
+    get(player.getLoop?.(), (loop) => (m.loop = loop));
     get(player.getCurrentTime(), (t) => m.paused && (m.currentTime = t));
     get(player.getPaused(), (paused) => !paused && HANDLERS.play!(m, m.currentTime, {}));
     return () => {

@@ -114,6 +114,8 @@ export function youtubeAdapter(player: YouTubePlayer): MediaLike {
         timer = setInterval(poll, POLL_MS);
       } else if (data == 0) {
         m.paused = m.ended = true;
+        // As a <video> does: the pause at the end is none of the visitor's, and a replay resumes.
+        m.fire('pause');
         m.fire('ended');
       } else if (data == 2 && !m.paused) {
         m.paused = true;

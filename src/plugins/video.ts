@@ -150,6 +150,9 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
   const { completeAt } = options;
   const d = document;
   const ua = (navigator as { userActivation?: { isActive: boolean } }).userActivation;
+  // Whether a click came just before tracking began (an SPA route just clicked to); true where
+  // the browser cannot tell.
+  const clicked = !ua || ua.isActive;
   const { round } = Math;
   // To 0.1 s; NaN (unknown) and Infinity (live) go on the wire as null, like every non-finite number.
   const r1 = (x: number) => round(x * 10) / 10;
@@ -265,10 +268,12 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
           videoId: m.dataset?.crumbtrailVideoId || m.id || m.currentSrc,
           title: m.dataset?.crumbtrailTitle || m.title || m.getAttribute?.('aria-label') || '',
           src: m.currentSrc,
-          // The autoplay attribute says so; else a view the visitor started comes with transient
-          // user activation (also from a click inside a player's iframe). Activation lasts some
-          // seconds after any click, so it cannot tell an autoplay on an SPA route just clicked to.
-          autoplay: m.autoplay || (!!ua && !ua.isActive),
+          // A view the visitor started comes with transient user activation (also from a click
+          // inside a player's iframe). Activation lasts some seconds after any click, so with the
+          // autoplay attribute it tells nothing when it was already there as tracking began (an
+          // autoplay on an SPA route just clicked to); when it came since, the visitor played a
+          // video whose autoplay the browser had blocked.
+          autoplay: (m.autoplay && clicked) || (!!ua && !ua.isActive),
         };
         emit('video_start');
       }
@@ -317,26 +322,43 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
     on({ type: 'timeupdate' });
     summary();
   };
-  // Closing a tab that is already hidden fires only pagehide: what played in the background
-  // since the hide is summed up there.
-  const offs = [
-    listen(m as unknown as EventTarget, EVENTS, on),
-    listen(window, 'visibilitychange pagehide', () => d.visibilityState == 'hidden' && end(), true),
-  ];
-  reset();
-  // Media already playing when tracking begins (autoplay before the script loaded).
-  if (!m.paused) on({ type: 'play' });
-  return () => {
+  const offs: (() => void)[] = [];
+  // Stops listening, and returns what listens again (for onVideo, to a video put back).
+  const stop: Relisten = () => {
     if (offs[0]) end();
-    offs.splice(0).forEach((off) => off());
+    // The page's listeners first: a player gone by then (destroyed) may throw while its own are
+    // removed, and the view must not go on summing up at every hide.
+    offs.splice(0).reverse().forEach((off) => off());
+    return listenAll;
   };
+  const listenAll = () => {
+    // A source changed while not listened to (its emptied unheard; the view was summed up at the
+    // stop): a view of its own.
+    if (who?.src != m.currentSrc) reset();
+    // Nothing played or stalled for the view while it was not listened to.
+    t0 = rb = -1;
+    // Closing a tab that is already hidden fires only pagehide: what played in the background
+    // since the hide is summed up there.
+    offs.push(
+      listen(m as unknown as EventTarget, EVENTS, on),
+      listen(window, 'visibilitychange pagehide', () => d.visibilityState == 'hidden' && end(), true),
+    );
+    // Media already playing when tracking begins (autoplay before the script loaded).
+    if (!m.paused) on({ type: 'play' });
+    return stop;
+  };
+  reset();
+  return listenAll();
 }
+// trackMedia's stop, as onVideo sees it.
+type Relisten = () => () => Relisten;
 
 /**
  * Tracks every `<video>` (and `<audio>` with `media: 'all'`, or what `selector` matches) in the
  * document and in the open shadow roots it can find, now and as they are added (one
  * MutationObserver), and calls `callback` with their events (see {@link trackMedia}). An element
- * taken out of the document gets its summary and loses its listeners.
+ * taken out of the document gets its summary and loses its listeners; put back, it carries on
+ * its view (the same start, milestones and played ranges), and its next summary supersedes.
  *
  * @returns stop: sends the summaries of started views and removes every listener and the observer.
  * @example
@@ -344,12 +366,17 @@ export function trackMedia(m: MediaLike, callback: VideoCallback, options: Video
  */
 export function onVideo(callback: VideoCallback, options: VideoOptions = {}): () => void {
   const [, selector] = resolve(options);
-  const views = new Map<Element, () => void>();
+  const views = new Map<Element, Relisten>();
+  // The views of elements taken out, to listen to again if they are put back (a WeakMap: a key
+  // does not keep its element alive).
+  const away = new WeakMap<Element, () => Relisten>();
   const scan = (root: Node) => {
     // Elements, the document and shadow roots; not text.
     if (!(root as ParentNode).querySelectorAll) return;
     for (const el of [root, ...(root as ParentNode).querySelectorAll('*')] as Element[]) {
-      if (el.matches?.(selector) && !views.has(el)) views.set(el, trackMedia(el as HTMLMediaElement, callback, options));
+      if (el.matches?.(selector) && !views.has(el)) {
+        views.set(el, away.get(el)?.() || (trackMedia(el as HTMLMediaElement, callback, options) as Relisten));
+      }
       if (el.shadowRoot) {
         mo.observe(el.shadowRoot, OBSERVE);
         scan(el.shadowRoot);
@@ -360,7 +387,7 @@ export function onVideo(callback: VideoCallback, options: VideoOptions = {}): ()
     records.forEach((r) => r.addedNodes.forEach(scan));
     views.forEach((stop, el) => {
       if (!el.isConnected) {
-        stop();
+        away.set(el, stop());
         views.delete(el);
       }
     });

@@ -43,6 +43,13 @@ v.addEventListener('waiting', () => began && !v.seeking && stalls++);`,
       '/script.html': `<!doctype html><html><head><title>Script tag</title>
 <script async src="/dist/crumbtrail.min.js" data-collector="${collector.batchUrl}" data-plugins="video" data-namespace="videotag" data-flush-interval="100"></script>
 </head><body><video id="tagged" src="${VIDEO}?token=signed-abc&v=2" muted autoplay></video></body></html>`,
+      // Not muted: under a policy that wants a user gesture, Chromium blocks its autoplay.
+      '/blocked.html': videoPage(
+        `<video id="v" src="${VIDEO}" autoplay playsinline></video><button id="play" onclick="v.play()">Play</button>`,
+        `v.addEventListener('play', () => (window.playedAt ??= performance.now()));
+play.addEventListener('click', () => (window.clickedAt ??= performance.now()));
+console.log('ready');`,
+      ),
       '/later.html': videoPage(
         '<main id="main"></main>',
         `setTimeout(() => {
@@ -248,6 +255,67 @@ describe('video engagement in real Chromium', () => {
     // The removed video's summary comes before the page is left, with what it played by then.
     expect(summaryOf(late).uniqueSecondsWatched).toBeGreaterThanOrEqual(0.5);
     expect(log.errors()).toEqual([]);
+  });
+
+  it('a video taken out of the page while it plays and put back carries on its view: one start, no milestone twice, unique seconds once', async () => {
+    const { page, log, ns } = await open('/video.html');
+    await page.evaluate(() => (document.getElementById('v') as HTMLVideoElement).play());
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 1.6);
+    // Taken out (Chromium pauses it), kept aside for a second, put back and played on.
+    await page.evaluate(() => {
+      const v = document.getElementById('v')!;
+      v.remove();
+      (window as unknown as { kept: HTMLVideoElement }).kept = v as HTMLVideoElement;
+    });
+    await page.waitForTimeout(1000);
+    await page.evaluate(() => {
+      const v = (window as unknown as { kept: HTMLVideoElement }).kept;
+      document.body.prepend(v);
+      return v.play();
+    });
+    await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 2.8);
+    const played = await mediaTime(page);
+    const events = await leave(page, ns, 2);
+
+    expect(types(events).filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_summary', 'video_summary']);
+    expect(percents(events)).toEqual([10, 25]);
+    const [away, last] = events.filter((e) => e.type == 'video_summary').map(props);
+    expect(away!.uniqueSecondsWatched).toBeGreaterThanOrEqual(1.5);
+    // The last summary supersedes the one sent when it was taken out: the whole view, once.
+    expect(Math.abs(last!.uniqueSecondsWatched - played)).toBeLessThanOrEqual(0.5);
+    expect(Math.abs(last!.watchedMs - played * 1000)).toBeLessThanOrEqual(300);
+    expect(log.errors()).toEqual([]);
+  });
+
+  it('a video whose autoplay the browser blocked, played by the visitor\'s click, is no autoplay', async () => {
+    // Chromium's default policy for unmuted media: autoplay only after the visitor interacted.
+    const strict = await launchBrowser({ args: ['--autoplay-policy=document-user-activation-required'] });
+    try {
+      const ns = `video${n++}`;
+      const page = await strict.newPage();
+      const log = collectConsole(page);
+      // No evaluate before the click: Playwright runs it as a user gesture, which would allow the autoplay.
+      const ready = page.waitForEvent('console', (m) => m.text() == 'ready');
+      await page.goto(`${site.url}/blocked.html?c=${encodeURIComponent(collector.batchUrl)}&ns=${ns}`);
+      await ready;
+      await page.waitForTimeout(500);
+      await page.click('#play');
+      await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 0.5);
+      // The autoplay was blocked: the video played only once clicked.
+      const { playedAt, clickedAt } = await page.evaluate(() => {
+        const w = window as unknown as { playedAt: number; clickedAt: number };
+        return { playedAt: w.playedAt, clickedAt: w.clickedAt };
+      });
+      expect(playedAt).toBeGreaterThanOrEqual(clickedAt);
+      const events = await leave(page, ns);
+
+      const starts = events.filter((e) => e.type == 'video_start');
+      expect(starts).toHaveLength(1);
+      expect(props(starts[0]!).autoplay).toBe(false);
+      expect(log.errors()).toEqual([]);
+    } finally {
+      await strict.close();
+    }
   });
 
   it('the npm module refuses a selector Chromium cannot parse when the plugin is created, and observes nothing', async () => {

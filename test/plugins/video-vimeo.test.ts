@@ -6,10 +6,11 @@ import { vimeoAdapter, type VimeoEventData, type VimeoPlayer } from '../../src/p
  * A fake of a Vimeo.Player, written from the player SDK reference: on/off, events whose data is
  * `{ seconds, percent, duration }` (timeupdate about every 250 ms while playing, play, pause,
  * ended, seeking, seeked), bufferstart/bufferend, playbackratechange, volumechange, loaded, and
- * getters that answer by promise. Time is vitest's fake clock.
+ * getters that answer by promise. With `loop` (the embed option) it starts over at the end and,
+ * as documented, sends no `ended`. Time is vitest's fake clock.
  */
-function fakeVimeo(options: { id?: number; duration?: number; privateUrl?: boolean; seekingEvent?: boolean } = {}) {
-  const { privateUrl = false, seekingEvent = true } = options;
+function fakeVimeo(options: { id?: number; duration?: number; privateUrl?: boolean; seekingEvent?: boolean; loop?: boolean } = {}) {
+  const { privateUrl = false, seekingEvent = true, loop = false } = options;
   let { id = 76979871, duration = 6 } = options;
   const handlers = new Map<string, Set<(d: VimeoEventData) => void>>();
   const element = document.createElement('iframe');
@@ -33,6 +34,7 @@ function fakeVimeo(options: { id?: number; duration?: number; privateUrl?: boole
     getPlaybackRate: async () => rate,
     getVolume: async () => 1,
     getMuted: async () => false,
+    getLoop: async () => loop,
     element,
   };
   const fake = {
@@ -55,6 +57,7 @@ function fakeVimeo(options: { id?: number; duration?: number; privateUrl?: boole
         vi.advanceTimersByTime(250);
         if (paused) continue;
         seconds = Math.min(duration, seconds + 0.25 * rate);
+        if (loop && seconds >= duration) seconds = 0;
         emit('timeupdate', data());
         if (seconds >= duration) {
           paused = true;
@@ -121,6 +124,18 @@ describe('vimeoAdapter', () => {
     vimeo.play();
     vimeo.advance(6000);
     expect(vimeo.types()).not.toContain('video_pause');
+  });
+
+  it('a looping player (which sends no ended) completes once at its first loop, and its jumps back to the start are no seeks', async () => {
+    const vimeo = tracked(fakeVimeo({ loop: true }));
+    await answers();
+    vimeo.play();
+    vimeo.advance(14000);
+    vimeo.stop();
+    expect(vimeo.types().filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_complete', 'video_summary']);
+    expect(vimeo.last('video_summary')).toMatchObject({ watchedMs: 14000, seeks: 0 });
+    // What played after the last timeupdate before the jump back (up to 250 ms) is not reported.
+    expect(vimeo.last('video_summary')!.uniqueSecondsWatched).toBeGreaterThanOrEqual(5.75);
   });
 
   it('pause and play are video_pause and video_resume, and the paused time is not watched', async () => {

@@ -116,6 +116,20 @@ describe('youtubeAdapter', () => {
     expect(Math.abs(s.watchedMs! - 6000)).toBeLessThanOrEqual(50);
   });
 
+  it('a replay after the end is a video_resume and no seek, as a <video> gives', () => {
+    const yt = tracked();
+    start(yt);
+    yt.advance(6000);
+    // The visitor presses play on the end screen: the player starts over from 0.
+    yt.seekTo(0);
+    yt.setState(BUFFERING);
+    yt.setState(PLAYING);
+    yt.advance(1000);
+    yt.stop();
+    expect(yt.types().filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_complete', 'video_resume', 'video_summary']);
+    expect(yt.last('video_summary')).toMatchObject({ seeks: 0, uniqueSecondsWatched: 6 });
+  });
+
   it('reads the position only while the video plays, and not at all after stop', () => {
     const yt = tracked();
     expect(vi.getTimerCount()).toBe(0);

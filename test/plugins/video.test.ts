@@ -413,6 +413,23 @@ describe('identity and autoplay of a <video>', () => {
     }
   });
 
+  it('a video with the autoplay attribute that plays after a click that came once tracking began (its autoplay blocked) is the visitor\'s', () => {
+    const video = document.createElement('video');
+    video.autoplay = true;
+    const activation = { isActive: false };
+    Object.defineProperty(navigator, 'userActivation', { value: activation, configurable: true });
+    try {
+      const seen: VideoProps[] = [];
+      const stop = trackMedia(video, (_, p) => seen.push(p));
+      activation.isActive = true;
+      video.dispatchEvent(new Event('play'));
+      stop();
+      expect(seen[0]!.autoplay).toBe(false);
+    } finally {
+      Reflect.deleteProperty(navigator, 'userActivation');
+    }
+  });
+
   it('where the browser has no user activation API, the autoplay attribute decides', () => {
     const video = document.createElement('video');
     expect(startOf(video).autoplay).toBe(false);
@@ -555,6 +572,36 @@ describe('onVideo', () => {
     expect(seen).toEqual(['video_start', 'video_summary']);
   });
 
+  it('a video put back carries on its view; put back with another source, it starts a view of its own', async () => {
+    document.body.innerHTML = '<video id="v" src="https://shop.example/a.webm"></video>';
+    const seen: [VideoEventType, string][] = [];
+    const stop = onVideo((type, p) => seen.push([type, p.src]));
+    const video = document.getElementById('v') as HTMLVideoElement;
+    const away = async () => {
+      video.remove();
+      await mutations();
+    };
+    const back = async () => {
+      document.body.append(video);
+      await mutations();
+      video.dispatchEvent(new Event('play'));
+    };
+    video.dispatchEvent(new Event('play'));
+    await away();
+    await back();
+    await away();
+    // A new source while away: its emptied is not heard.
+    video.src = 'https://shop.example/b.webm';
+    await back();
+    stop();
+    expect(seen).toEqual([
+      ['video_start', 'https://shop.example/a.webm'],
+      ['video_summary', 'https://shop.example/a.webm'],
+      ['video_start', 'https://shop.example/b.webm'],
+      ['video_summary', 'https://shop.example/b.webm'],
+    ]);
+  });
+
   it('100 videos added and removed leave no listener behind, and stop leaves none on the page', async () => {
     const listeners = countListeners();
     try {
@@ -646,6 +693,27 @@ describe('videoEngagement()', () => {
     const broken = { ...fakeMedia().m, addEventListener: () => { throw new TypeError('player is gone'); } };
     expect(() => video.track(broken as MediaLike)()).not.toThrow();
     expect(errors).toEqual(['crumbtrail: video: player is gone']);
+  });
+
+  it('a player that throws when its tracking stops (destroyed while it played) sends nothing more at later hides', () => {
+    const video = videoEngagement();
+    const errors: string[] = [];
+    const { tracker, events } = start(video);
+    tracker.on('error', (e) => errors.push(e.message));
+    const media = fakeMedia();
+    const stop = video.track(media.m);
+    media.play();
+    media.run(1);
+    media.m.removeEventListener = () => {
+      throw new TypeError('player is gone');
+    };
+    stop();
+    expect(errors).toEqual(['crumbtrail: video: player is gone']);
+    const count = events.length;
+    vi.advanceTimersByTime(5000);
+    hide('hidden');
+    dispatchEvent(new Event('pagehide'));
+    expect(events.slice(count)).toEqual([]);
   });
 
   it('a player whose tracking stops before the tracker starts is never tracked', () => {
