@@ -26,43 +26,57 @@ export interface DwellOptions {
    */
   idleMs?: number;
   /**
-   * Emit `page_ping` after every `pingMs` of active time (at most a day); 0 for none.
+   * Emit `page_ping` after every `pingMs` of active time (at most a day); 0 for none. (Handled
+   * by the npm entry, page-options.ts: the script tag sends no pings.)
    * @default 0
    */
   pingMs?: number;
   /**
    * Emit `engaged` once per page view when both thresholds are passed (a missing one is 0).
+   * (Handled by the npm entry, page-options.ts: the script tag sends no `engaged`.)
    * @default undefined (no `engaged` event)
    * @example { activeMs: 10000, scrollPct: 50 }
    */
   engaged?: { activeMs?: number; scrollPct?: number };
 }
 
+/**
+ * The milestones of one page view (`engaged`, `page_ping`), which only the npm entry adds
+ * (dwell-milestones.ts), so that the script tag carries none of their code. Called after each
+ * update with the totals, it reports the milestones passed and returns the active time until the
+ * next one (Infinity: none, or none before the page is scrolled deeper).
+ */
+export type Milestones = (activeMs: number, scrollPct: number, report: (type: DwellEventType) => void) => number;
+
 // Input that means someone is there. Media `timeupdate` (4 a second, only while playing) keeps a
-// watching visitor active; muted media (autoplaying hero loops) do not.
-const ACTIVITY = 'pointerdown pointermove keydown scroll timeupdate';
+// watching visitor active; muted media (autoplaying hero loops) do not. Only the document's
+// scroll counts: an element may scroll itself (a carousel), and a visitor's scroll of one comes
+// with input (wheel, pointer, keys).
+const ACTIVITY = 'pointerdown pointermove keydown wheel scroll timeupdate';
 
 /**
  * Measures one page view from now: visible time, active time and scroll depth. Calls `callback`
  * with `page_leave` whenever the page goes hidden (so that a tab killed in the background keeps
  * its figure), and on `pagehide` or when stopped (the figures so far: a later one supersedes an
- * earlier one); with `engaged` and `page_ping` when active time reaches them. Its only timer waits for the next
- * milestone while the visitor is active: a hidden or idle page costs nothing. Options are not
- * checked here: the npm entry's `onDwell` (page-options.ts) checks them.
+ * earlier one); with `engaged` and `page_ping` when active time reaches them, if `milestones`
+ * (the npm entry's) says so. Its only timer waits for the next milestone while the visitor is
+ * active: a hidden or idle page costs nothing. Options are not checked here: the npm entry's
+ * `onDwell` (page-options.ts) checks them and adds the milestones.
  *
  * @returns stop: sends the final `page_leave` (unless `pagehide` did) and removes every listener.
  * @example
  * const stop = onDwell((type, f) => console.log(type, f.visibleMs, f.activeMs, f.maxScrollPct));
  */
-export function onDwell(callback: (type: DwellEventType, figures: DwellFigures) => void, options: DwellOptions = {}): () => void {
-  const { idleMs = 3e4, pingMs = 0, engaged } = options;
+export function onDwell(
+  callback: (type: DwellEventType, figures: DwellFigures) => void,
+  options: DwellOptions = {},
+  milestones?: (options: DwellOptions) => Milestones,
+): () => void {
+  const { idleMs = 3e4 } = options;
+  const next = milestones?.(options);
   const d = document;
   const now = () => performance.now();
   const { min, max, round } = Math;
-  const engagedPct = engaged?.scrollPct || 0;
-  // Active time of the next milestones; Infinity once passed or when not asked for.
-  let engagedAt = engaged ? engaged.activeMs || 0 : 1 / 0;
-  let pingAt = pingMs || 1 / 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let visible = false;
   let live = true;
@@ -98,18 +112,10 @@ export function onDwell(callback: (type: DwellEventType, figures: DwellFigures) 
     // Before DOMContentLoaded the page is not its full height yet: a depth then would be too deep.
     // Measured at the first update after it (a layout read, once: any page is over 0 %).
     if (!pct && d.readyState != 'loading') depth();
-    if (act >= engagedAt && pct >= engagedPct) {
-      engagedAt = 1 / 0;
-      report('engaged');
-    }
-    if (act >= pingAt) {
-      pingAt = act + pingMs;
-      report('page_ping');
-    }
     // Active time grows with the clock until idleMs after the last activity: wake when it reaches
     // the next milestone within that window; past it, only new activity (which calls us) can.
-    const due = min(pct < engagedPct ? 1 / 0 : engagedAt, pingAt) - act;
-    if (visible && due <= last + idleMs - t) timer = setTimeout(update, due);
+    const due = next?.(act, pct, report);
+    if (visible && due! <= last + idleMs - t) timer = setTimeout(update, due);
   };
   const stop = () => {
     if (live) {
@@ -137,7 +143,8 @@ export function onDwell(callback: (type: DwellEventType, figures: DwellFigures) 
       counted = now();
       visible = true;
       update(1);
-    } else if (!(type[0] == 't' && (e.target as HTMLMediaElement).muted)) {
+      // Input and the document's scroll bubble; an element's scroll and media events do not.
+    } else if (e.bubbles || (e.target as HTMLMediaElement).muted === false) {
       if (type == 'scroll') depth();
       update(1);
     }
@@ -157,12 +164,12 @@ export function onDwell(callback: (type: DwellEventType, figures: DwellFigures) 
  * with the same props. Measures the views that `pageViews()` or `tracker.page()` record, and its
  * events carry that view's `page`, also when the router already moved to the next one. In the
  * script tag: `data-plugins="dwell"`. Options are not checked here, as the script tag passes
- * none: the npm entry's `dwellTime` (page-options.ts) checks them.
+ * none: the npm entry's `dwellTime` (page-options.ts) checks them and adds the milestones.
  *
  * @example
  * createTracker({ collector: '/v1/batch', plugins: [pageViews(), dwellTime({ engaged: { activeMs: 10000, scrollPct: 50 } })] });
  */
-export function dwellTime(options: DwellOptions = {}): Plugin {
+export function dwellTime(options: DwellOptions = {}, milestones?: (options: DwellOptions) => Milestones): Plugin {
   return {
     name: 'dwell',
     setup(tracker) {
@@ -176,7 +183,7 @@ export function dwellTime(options: DwellOptions = {}): Plugin {
         if (e.type == 'page_view') {
           stop?.();
           view = e;
-          stop = onDwell((type, figures) => tracker.emit(type, { pageViewId: e.id, ...figures } as Props), options);
+          stop = onDwell((type, figures) => tracker.emit(type, { pageViewId: e.id, ...figures } as Props), options, milestones);
         } else if (e.props.pageViewId == view.id) e.page = view.page;
         return e;
       });

@@ -1,9 +1,11 @@
 // The npm entry's pageViews, onPageView, dwellTime and onDwell: the plugins of page-views.ts and
-// dwell-time.ts behind a check of their options. The script tag passes them no options and so
-// carries no checks, as it carries no check of the tracker's options (startTracker).
+// dwell-time.ts behind a check of their options, with the dwell milestones (engaged, page_ping)
+// that only options ask for. The script tag passes them no options and so carries no checks and
+// no milestones, as it carries no check of the tracker's options (startTracker).
 import { configError, show } from '../core/errors';
 import { unknownOption } from '../core/suggest';
 import type { Plugin } from '../core/types';
+import { dwellMilestones } from './dwell-milestones';
 import * as dwell from './dwell-time';
 import { listen } from './page-util';
 import * as views from './page-views';
@@ -82,7 +84,7 @@ export function onPageView(callback: () => void, options: views.PageViewOptions 
  */
 export function dwellTime(options: dwell.DwellOptions = {}): Plugin {
   checkOptions('dwellTime', options, DWELL_RULES);
-  return dwell.dwellTime(options);
+  return dwell.dwellTime(options, dwellMilestones);
 }
 
 /**
@@ -93,5 +95,5 @@ export function dwellTime(options: dwell.DwellOptions = {}): Plugin {
  */
 export function onDwell(callback: (type: dwell.DwellEventType, figures: dwell.DwellFigures) => void, options: dwell.DwellOptions = {}): () => void {
   checkOptions('dwellTime', options, DWELL_RULES);
-  return dwell.onDwell(callback, options);
+  return dwell.onDwell(callback, options, dwellMilestones);
 }

@@ -27,11 +27,14 @@ type DwellWindow = {
 // Times are in ms since the page view started, on the page's clock. setHidden() drives the
 // synthetic visibility.
 const dwellPage = (collectorUrl: string) => `<!doctype html><html><head><title>Trail runners</title>
-<script type="importmap">${IMPORT_MAP}</script><style>body { margin: 0 } #long { height: 5000px }</style>
-</head><body><div id="long">Trail runners</div>
+<script type="importmap">${IMPORT_MAP}</script><style>body { margin: 0 } #long { height: 5000px }
+#rail { position: fixed; top: 0; left: 0; width: 400px; height: 100px; overflow-x: auto } #rail div { width: 4000px; height: 80px }</style>
+</head><body><div id="long">Trail runners</div><div id="rail"><div>Products</div></div>
 <script>
 // #short: the page fits the viewport until its content arrives (the test makes it 5,000 px).
 if (location.hash == '#short') document.getElementById('long').style.height = 'auto';
+// #carousel: the rail (fixed, so the page's height is the same) scrolls itself, as slideshows do.
+if (location.hash == '#carousel') setInterval(() => document.getElementById('rail').scrollBy(100, 0), 250);
 window.dwellTimers = { visible: 0, hidden: 0 };
 const setTimeout0 = window.setTimeout;
 window.setTimeout = function (fn, ms, ...args) {
@@ -213,6 +216,35 @@ describe('dwell time in real Chromium', () => {
     const all = await collector.waitForEvents((all) => all.some((e) => e.type == 'engaged'));
     expect((all.find((e) => e.type == 'engaged')!.props as { maxScrollPct: number }).maxScrollPct).toBe(100);
     expect(log.errors()).toEqual([]);
+    await context.close();
+  });
+
+  it('takes the scrolling of a carousel that moves itself for no activity, and a wheel over it for activity', async () => {
+    const idle = await open({ idleMs: 1000 }, '#carousel');
+    await idle.page.mouse.move(10, 400);
+    await idle.page.waitForTimeout(3000);
+    const railMoved = await idle.page.evaluate(() => document.getElementById('rail')!.scrollLeft);
+    await idle.page.close();
+    const [carousel] = leaves(await collector.waitForEvents((all) => leaves(all).length == 1));
+    expect(railMoved).toBeGreaterThan(500);
+    expect(figures(carousel).visibleMs).toBeGreaterThanOrEqual(3000);
+    // Active from the start (the page showing, the mouse move) until idleMs later.
+    expect(figures(carousel).activeMs).toBeLessThan(1500);
+    await idle.context.close();
+
+    // The visitor wheels through the rail with the mouse still over it: active all along.
+    const { context, page } = await open({ idleMs: 1000 });
+    await page.mouse.move(50, 50);
+    const until = Date.now() + 3000;
+    while (Date.now() < until) {
+      await page.mouse.wheel(100, 0);
+      await page.waitForTimeout(200);
+    }
+    expect(await page.evaluate(() => document.getElementById('rail')!.scrollLeft)).toBeGreaterThan(500);
+    await page.close();
+    const [wheeled] = leaves(await collector.waitForEvents((all) => leaves(all).length == 1));
+    expect(figures(wheeled).visibleMs).toBeGreaterThanOrEqual(3000);
+    expect(figures(wheeled).activeMs).toBeGreaterThan(figures(wheeled).visibleMs - 500);
     await context.close();
   });
 

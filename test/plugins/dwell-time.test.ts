@@ -29,10 +29,11 @@ async function interact(ms: number, every = 250) {
     await wait(every);
   }
 }
-// A 4,000 px page in a 1,000 px viewport, scrolled to `y`.
+// A 4,000 px page in a 1,000 px viewport, scrolled to `y`: the document's scroll event bubbles
+// (https://drafts.csswg.org/cssom-view/#scrolling-events), an element's does not.
 function scrollTo(y: number) {
   Object.defineProperty(window, 'scrollY', { value: y, configurable: true });
-  dispatchEvent(new Event('scroll'));
+  document.dispatchEvent(new Event('scroll', { bubbles: true }));
 }
 
 beforeEach(() => {
@@ -137,6 +138,24 @@ describe('onDwell', () => {
     video.remove();
     // The first second after the start, then the 4 s of audible playback.
     expect(seen[0][1]).toMatchObject({ visibleMs: 8000, activeMs: 5000 });
+  });
+
+  it('takes no scroll of an element for activity (a carousel scrolls itself), but a wheel over it', async () => {
+    const seen = watch({ idleMs: 1000 });
+    const rail = document.createElement('div');
+    document.body.append(rail);
+    for (let t = 0; t < 4000; t += 250) {
+      rail.dispatchEvent(new Event('scroll'));
+      await wait(250);
+    }
+    for (let t = 0; t < 2000; t += 250) {
+      rail.dispatchEvent(new Event('wheel', { bubbles: true }));
+      await wait(250);
+    }
+    setVisibility('hidden');
+    rail.remove();
+    // The first second after the start, then the 2 s of wheeling.
+    expect(seen[0][1]).toMatchObject({ visibleMs: 6000, activeMs: 3000 });
   });
 
   it('keeps the deepest scroll as the bottom of the viewport over the page height', async () => {
