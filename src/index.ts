@@ -26,7 +26,8 @@ export type {
 export { fetchTransport, type FetchTransportOptions } from './transport/fetch';
 export { beaconTransport, type BeaconTransportOptions } from './transport/beacon';
 export { httpTransport, type HttpTransportOptions } from './transport/http';
-export { webVitals, onWebVital, type WebVital, type WebVitalsOptions, type VitalName, type VitalRating, type VitalReporter, type VitalsLibrary } from './plugins/web-vitals';
+export type { WebVital, WebVitalsOptions, VitalName, VitalRating, VitalReporter, VitalsLibrary } from './plugins/web-vitals';
+export { webVitals, onWebVital } from './plugins/web-vitals-options';
 export { webVitalsAttribution, vitalTarget } from './plugins/web-vitals-attribution';
 export { couponUi, type CouponUiOptions, type CouponDetail } from './plugins/coupon-ui';
 export { pageViews, onPageView, dwellTime, onDwell } from './plugins/page-options';

@@ -2,7 +2,8 @@
 // standard one: only those who import webVitalsAttribution pay for it.
 import { onCLS, onFCP, onINP, onLCP, onTTFB, type Metric, type MetricWithAttribution } from 'web-vitals/attribution';
 import type { Plugin, Props } from '../core/types';
-import { onWebVital, vitalsSetup, type WebVitalsOptions } from './web-vitals';
+import { onWebVital, type WebVitalsOptions } from './web-vitals';
+import { checkVitalsOptions } from './web-vitals-options';
 
 /**
  * The CSS selector of the element behind a metric of the attribution build: the LCP element,
@@ -26,8 +27,8 @@ export function vitalTarget(metric: Metric): string | undefined {
  * createTracker({ collector: '/v1/batch', plugins: [webVitalsAttribution()] });
  */
 export function webVitalsAttribution(options: WebVitalsOptions = {}): Plugin {
+  checkVitalsOptions(options);
   const opts: WebVitalsOptions = { library: { onCLS, onFCP, onINP, onLCP, onTTFB }, ...options };
-  vitalsSetup(opts);
   return {
     name: 'webVitals',
     setup: (tracker) =>

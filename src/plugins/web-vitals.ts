@@ -1,5 +1,4 @@
 import { onCLS, onFCP, onINP, onLCP, onTTFB, type Metric, type ReportOpts } from 'web-vitals';
-import { configError, show } from '../core/errors';
 import type { Plugin, Props } from '../core/types';
 
 /** The Core Web Vitals and the two loading metrics behind them. */
@@ -43,23 +42,16 @@ export interface WebVitalsOptions {
   library?: VitalsLibrary;
 }
 
-const ALL: VitalName[] = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'];
-
-/** Checks {@link WebVitalsOptions} at call time; returns the metrics and the library to use. */
-export function vitalsSetup(options: WebVitalsOptions): [VitalName[], VitalsLibrary] {
-  const { metrics = ALL, library = { onCLS, onFCP, onINP, onLCP, onTTFB } } = options;
-  if (!Array.isArray(metrics) || !metrics.every((m) => ALL.includes(m))) {
-    throw configError(`webVitals metrics is ${show(metrics)}; it must be an array of ${ALL.join(', ')}`);
-  }
-  return [metrics, library];
-}
+/** Every metric, in the order of the default `metrics`. */
+export const VITALS: VitalName[] = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'];
 
 /**
  * Calls `callback` once per metric instance, when the library reports its final value: FCP and
  * TTFB soon after load, LCP at the first input or when the page is hidden, CLS and INP when the
  * page is hidden. A later report of the same instance (the page came back and was hidden again)
  * is skipped, so there is one event per metric per page view. The library cannot unsubscribe:
- * stop only silences the callback.
+ * stop only silences the callback. Options are not checked here, as the script tag passes none:
+ * the npm entry's `onWebVital` (web-vitals-options.ts) checks them.
  *
  * @returns stop
  * @example
@@ -69,7 +61,7 @@ export function onWebVital(
   callback: (vital: WebVital, metric: Metric) => void,
   options: WebVitalsOptions = {},
 ): () => void {
-  const [metrics, library] = vitalsSetup(options);
+  const { metrics = VITALS, library = { onCLS, onFCP, onINP, onLCP, onTTFB } } = options;
   const seen = new Set<string>();
   let live = true;
   // A name given twice would subscribe twice: the library measures each as its own instance.
@@ -87,13 +79,13 @@ export function onWebVital(
  * A plugin that records one `web_vital` event per metric per page view (LCP, INP, CLS, FCP,
  * TTFB) with props `{ name, value, rating, navigationType, id }`, using Google's `web-vitals`
  * library. Events recorded when the page is hidden leave by the queue's exit path (beacon).
- * In the script tag: `data-plugins="vitals"`.
+ * In the script tag: `data-plugins="vitals"`. Options are not checked here: the npm entry's
+ * `webVitals` (web-vitals-options.ts) checks them.
  *
  * @example
  * createTracker({ collector: '/v1/batch', plugins: [webVitals()] });
  */
 export function webVitals(options: WebVitalsOptions = {}): Plugin {
-  vitalsSetup(options);
   return {
     name: 'webVitals',
     setup: (tracker) => onWebVital((v) => tracker.emit('web_vital', v as Props), options),
