@@ -197,12 +197,13 @@ describe('the static site', () => {
   });
 
   it('never serves a file outside its mount', async () => {
-    await writeFile(join(dir, '..', 'crumbtrail-outside.txt'), 'secret');
+    // Next to the mount, in this test's own folder (not a shared /tmp path another run may remove).
+    await writeFile(join(dir, 'outside.txt'), 'secret');
     const s = await site({ mounts: { '/shop/': join(dir, 'shop') } });
-    for (const path of ['/shop/../app.mjs', '/shop/%2e%2e/app.mjs', '/shop/..%2f..%2fcrumbtrail-outside.txt']) {
+    for (const path of ['/shop/../app.mjs', '/shop/%2e%2e/app.mjs', '/shop/..%2foutside.txt', '/shop/%2e%2e%2foutside.txt']) {
       expect((await get(s.url, path)).status, path).toBe(404);
     }
-    await rm(join(dir, '..', 'crumbtrail-outside.txt'));
+    await rm(join(dir, 'outside.txt'));
   });
 
   it('serves in-memory pages first, with headers for one path or for all', async () => {
