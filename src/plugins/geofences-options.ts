@@ -73,8 +73,18 @@ export function geofences(options: geo.GeofencesOptions): Plugin {
           if (last) e.context = { ...e.context, geo: context == 'exact' ? last : { lat: coarse(last.lat), lng: coarse(last.lng) } };
           return e;
         });
+      // The watch hears of a permission taken back only while it runs: while the page is hidden
+      // (paused) or the plugin stopped, only the Permissions API tells.
+      const ended = new AbortController();
+      if (unuse) {
+        permissions
+          ?.query({ name: 'geolocation' })
+          .then((p) => p.addEventListener('change', () => p.state != 'granted' && (last = undefined), { signal: ended.signal }))
+          .catch(() => {});
+      }
       return () => {
         stop();
+        ended.abort();
         if (unuse) unuse();
       };
     },

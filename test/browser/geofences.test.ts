@@ -176,6 +176,34 @@ describe('geofences in real Chromium', () => {
     await context.close();
   });
 
+  it('sends context.geo no more once the visitor takes the permission back while the page is hidden or the watch is stopped', async () => {
+    for (const pause of ['hidden', 'stopped']) {
+      const { context, page } = await open(true, '&context=coarse');
+      await page.waitForFunction(() => tracker.geofences!.status() == 'watching');
+      const before = await page.evaluate(() => tracker.track('before_revoke'));
+      await page.evaluate((pause) => {
+        if (pause == 'stopped') return tracker.geofences!.stop();
+        // Headless Chromium cannot hide a live page: the hide is synthetic (BROWSER-TESTING.md).
+        Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+        document.dispatchEvent(new Event('visibilitychange'));
+      }, pause);
+      expect(await page.evaluate(() => tracker.geofences!.status())).toBe(pause == 'hidden' ? 'paused' : 'idle');
+      // The page's own PermissionStatus tells the test when Chromium has told the page.
+      await page.evaluate(() =>
+        navigator.permissions.query({ name: 'geolocation' }).then((p) => (p.onchange = () => ((window as unknown as { revoked: string }).revoked = p.state))),
+      );
+      await context.clearPermissions(); // the visitor resets the permission in the site settings
+      await page.waitForFunction(() => (window as unknown as { revoked?: string }).revoked == 'prompt');
+      await page.waitForTimeout(50);
+      const after = await page.evaluate(() => tracker.track('after_revoke'));
+      const sent = await collector.waitForEvents((all) => [before, after].every((id) => all.some((e) => e.id == id)));
+      const geoOf = (id: string) => (sent.find((e) => e.id == id)!.context as { geo?: unknown }).geo;
+      expect([pause, geoOf(before)]).toEqual([pause, { lat: 41.01, lng: 28.98 }]);
+      expect([pause, geoOf(after)]).toEqual([pause, undefined]);
+      await context.close();
+    }
+  });
+
   it('a start() after stop() whose new watch gets no position in time resolves with timeout', async () => {
     const { context, page } = await open(true, '&quick');
     await page.waitForFunction(() => tracker.geofences!.status() == 'watching');
