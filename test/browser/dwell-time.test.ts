@@ -252,6 +252,23 @@ describe('dwell time in real Chromium', () => {
     await context.close();
   });
 
+  it('listens to the wheel passively: Chromium sends the wheel uncancelable and scrolls the page without waiting for the script', async () => {
+    const { context, page } = await open({ idleMs: 1000 });
+    // Chromium takes a wheel listener on window with no passive option as passive
+    // (Chrome 73: https://developer.chrome.com/blog/scrolling-intervention-2); the dwell plugin's is the only one here.
+    const cdp = await context.newCDPSession(page);
+    const { result } = await cdp.send('Runtime.evaluate', { expression: 'window' });
+    const { listeners } = await cdp.send('DOMDebugger.getEventListeners', { objectId: result.objectId! });
+    const wheels = listeners.filter((l) => l.type == 'wheel');
+    expect(wheels.map((l) => [l.useCapture, l.passive])).toEqual([[true, true]]);
+    const seen = page.evaluate(() => new Promise<boolean>((ok) => addEventListener('wheel', (e) => ok(e.cancelable), { once: true, passive: true })));
+    await page.mouse.move(500, 500);
+    await page.mouse.wheel(0, 600);
+    expect(await seen).toBe(false);
+    await page.waitForFunction(() => scrollY > 0);
+    await context.close();
+  });
+
   it('reports the scroll depth reached on a long page', async () => {
     const { context, page } = await open();
     // 1,000 px of a 5,000 px page are in view: scrolled to 2,000 px, its bottom is at 60 %.
