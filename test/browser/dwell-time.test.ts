@@ -80,7 +80,7 @@ createTracker({ collector: ${JSON.stringify(collectorUrl)}, batch: { flushInterv
 beforeAll(async () => {
   [browser, collector] = await Promise.all([launchBrowser(), startTestCollector()]);
   site = await startSite({
-    mounts: NODE_MODULES,
+    mounts: { ...NODE_MODULES, '/media/': 'test/fixtures/video' },
     pages: {
       '/dwell.html': dwellPage(collector.batchUrl),
       '/loading.html': loadingPage(collector.batchUrl),
@@ -250,6 +250,29 @@ describe('dwell time in real Chromium', () => {
     expect(figures(wheeled).visibleMs).toBeGreaterThanOrEqual(5000);
     expect(figures(wheeled).activeMs).toBeGreaterThan(figures(wheeled).visibleMs - 1000);
     await context.close();
+  });
+
+  it('takes an audible video playing for activity, and a muted one for none, though media events do not bubble', async () => {
+    const active: Record<string, [number, number]> = {};
+    for (const muted of [false, true]) {
+      const { context, page } = await open({ idleMs: 1000 });
+      // No input: the page showing is the only activity; the 6 s video plays for 3 s.
+      await page.evaluate((muted) => {
+        const video = Object.assign(document.createElement('video'), { src: '/media/blue-6s.webm', muted });
+        document.body.append(video);
+        return video.play();
+      }, muted);
+      await page.waitForTimeout(3000);
+      expect(await page.evaluate(() => document.querySelector('video')!.currentTime)).toBeGreaterThan(2);
+      await page.close();
+      const [leave] = leaves(await collector.waitForEvents((all) => leaves(all).length == 1));
+      active[muted ? 'muted' : 'audible'] = [figures(leave).activeMs, figures(leave).visibleMs];
+      await context.close();
+      collector.reset();
+    }
+    // timeupdate comes about 4 times a second: playing keeps the visitor active to the end.
+    expect(active.audible[0]).toBeGreaterThan(active.audible[1] - 500);
+    expect(active.muted[0]).toBeLessThan(active.muted[1] - 1500);
   });
 
   it('listens to the wheel passively: Chromium sends the wheel uncancelable and scrolls the page without waiting for the script', async () => {
