@@ -67,7 +67,7 @@ export interface GeofencesOptions {
    * The fences (or a fences file's object, `{ fences: [...] }`); give this or `fencesUrl`. The npm
    * entry checks them at once: a bad fence throws.
    */
-  fences?: Fence[];
+  fences?: Fence[] | { fences: Fence[] };
   /**
    * URL of a fences file (`{ "fences": [...] }`); give this or `fences`. The copy kept in
    * localStorage (with consent) is used at once; the file is fetched again (revalidated with the server, past
@@ -152,7 +152,7 @@ const STALE = 36e5;
  * const tracker = createTracker({ collector: '/v1/batch', plugins: [geofences({ fencesUrl: '/fences.json' }), couponUi()] });
  * offersButton.onclick = () => tracker.geofences!.start();
  */
-export function geofences(options: Pick<GeofencesOptions, 'fences' | 'fencesUrl' | 'loiterMs'>): GeofencesPlugin {
+export function geofences(options: Pick<GeofencesOptions, 'fencesUrl' | 'loiterMs'> & { fences?: Fence[] }): GeofencesPlugin {
   const { fencesUrl: url, loiterMs = 3e5 } = options;
   // The other options are checked by the npm entry (geofences-options.ts); the script tag gives
   // only data-geofences, which may be missing.

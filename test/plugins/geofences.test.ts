@@ -560,7 +560,8 @@ describe('geofences: configuration', () => {
   });
 
   it('takes the object of a fences file given as fences, as the fences file itself is taken', async () => {
-    const file = { $schema: './fences.schema.json', fences: [STORE] } as unknown as Fence[]; // import fences from './fences.json'
+    // What import fences from './fences.json' gives, which the type of the option must take too.
+    const file = { $schema: './fences.schema.json', fences: [STORE] };
     const { geo, geofenceEvents, errors } = await setup({ fences: file });
     await walk(geo, [0, 0]);
     expect(geofenceEvents().map(([t]) => t)).toEqual(['geofence_enter']);
