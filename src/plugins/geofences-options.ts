@@ -86,6 +86,9 @@ export function geofences(options: geo.GeofencesOptions): Plugin {
         stop();
         ended.abort();
         if (unuse) unuse();
+        // After shutdown a start() would watch with nothing left to stop it: the controller (also
+        // one the page holds) stays idle.
+        Object.assign(tracker.geofences!, { start: async () => 'idle', stop() {} });
       };
     },
   };

@@ -460,6 +460,14 @@ describe('geofences: hidden pages and shutdown', () => {
     setVisibility('visible');
     expect(geo.api.watchPosition).toHaveBeenCalledTimes(1);
   });
+
+  it('starts no watch after shutdown, which nothing could stop: start() answers idle', async () => {
+    const { geo, tracker, controller } = await setup({ start: 'manual' });
+    await tracker.shutdown();
+    expect(await controller.start()).toBe('idle');
+    expect(await tracker.geofences!.start()).toBe('idle');
+    expect([geo.api.watchPosition.mock.calls.length, geo.watching(), controller.status()]).toEqual([0, 0, 'idle']);
+  });
 });
 
 describe('geofences: fences file', () => {
