@@ -11,6 +11,11 @@ import { LEASE_MS, withFlushLock } from './lock';
 import { clearStash, readStash, stash, unstash } from './stash';
 import { memoryStore, type StoredEvent } from './store';
 
+// How long a page that began to leave for another page of the site may take to unload. A slower
+// navigation only beacons this page's events that the next page will also send (duplicates the
+// collector drops); a page that stays (a download) must not hold them back at its later exit.
+const LEAVING_MS = 3e3;
+
 /** Reports `count` events dropped for `reason` (none: nothing to report). */
 export type Drop = (reason: DropReason, count: number, error?: string) => unknown;
 
@@ -67,8 +72,9 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   const own = new Map<string, StoredEvent>();
   let ownBytes = 0;
   let inFlight: string[] = [];
-  // Set when the page leaves for another page of this site, which will deliver what is stored.
-  let leavingForSite = false;
+  // When the page began to leave for another page of this site, which will deliver what is
+  // stored (0: it is not leaving).
+  let leftAt = 0;
   let channel: BroadcastChannel | undefined;
   const forget = (id: string) => {
     ownBytes -= own.get(id)?.n || 0;
@@ -241,7 +247,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       // `storage: 'memory'` promises nothing outlives the page; a memory fallback still stashes.
       // Stashing no events writes nothing.
       if (config.storage != 'memory' && stash(ns, risky)) stashed.push(...risky.map((r) => r.e.id));
-      const all = leavingForSite ? risky : [...fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id))), ...risky];
+      const all = Date.now() - leftAt < LEAVING_MS ? risky : [...fresh([...own.values()].filter((r) => !inFlight.includes(r.e.id))), ...risky];
       if (all.length) send(all, true).catch(() => {});
     }
   };
@@ -287,7 +293,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       setTimeout(() => (exiting = false), 1000);
       return exit();
     }
-    leavingForSite = false;
+    leftAt = 0;
     // The page lives on: what it stashed is in IndexedDB once written, not to be merged again.
     // A memory store keeps nothing: its stash stays, and so does the stash of events whose write
     // failed over to memory (asked before the write, the store was still IndexedDB).
@@ -307,14 +313,15 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
   // The Navigation API tells a page-initiated navigation (link, form, location.reload) and where
   // it goes; browser-UI navigations and closing the tab do not fire it. A navigation an SPA
   // router intercepted, or one that failed (navigatesuccess, navigateerror: no destination),
-  // does not unload the page.
+  // does not unload the page. Nor does a download or a 204, which say nothing more: a page still
+  // there LEAVING_MS later stays, and beacons its events at exit after all.
   const nav = (window as { navigation?: EventTarget }).navigation;
   for (const type of ['navigate', 'navigatesuccess', 'navigateerror']) {
     nav?.addEventListener(
       type,
       (e) => {
         const d = (e as Event & { destination?: { url: string; sameDocument: boolean } }).destination;
-        leavingForSite = !!d && !d.sameDocument && new URL(d.url).origin == location.origin;
+        leftAt = d && !d.sameDocument && new URL(d.url).origin == location.origin ? Date.now() : 0;
       },
       options,
     );

@@ -41,9 +41,10 @@ beforeAll(async () => {
       // A consent manager that grants, at once, what the tracker was started without.
       '/regrant.html': esmPage(`tracker.setConsent('granted'); window.firstId = tracker.track('first_view');`),
       '/sandboxed.html': `<!doctype html><iframe sandbox="allow-scripts" src="${pageUrl('', '/page.html', collector.batchUrl, { namespace: 'sandbox' })}"></iframe>`,
+      '/invoice.csv': 'item,price\npeak-pro,169\n',
     },
     // A sandboxed iframe has an opaque origin: its module scripts are CORS requests.
-    headers: { '*': { 'Access-Control-Allow-Origin': '*' } },
+    headers: { '*': { 'Access-Control-Allow-Origin': '*' }, '/invoice.csv': { 'Content-Disposition': 'attachment; filename="invoice.csv"' } },
   });
 });
 afterEach(() => {
@@ -214,6 +215,24 @@ describe('durable delivery in real Chromium', () => {
     await waitAll(ids);
     const delivered = postsPerId(true);
     expect(ids.filter((id) => (delivered.get(id) || 0) > 2)).toEqual([]);
+    await context.close();
+  });
+
+  it('beacons its stored events when the tab closes a while after a same-origin download link, which did not unload the page', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const { page } = await openPage(browser, url('download', { batch: { flushIntervalMs: 60_000 } }), context);
+    const ids = await trackMany(page, 3, 'before_download');
+    await page.waitForFunction(() => tracker.status().length == 3);
+    expect(await readIndexedDBCount(page, 'download', 'events')).toBe(3);
+    // A link to another page of the site, as far as the Navigation API can tell: the page stays.
+    await page.evaluate(() => document.body.insertAdjacentHTML('beforeend', '<a href="/invoice.csv">Invoice</a>'));
+    const download = page.waitForEvent('download');
+    await page.click('a[href="/invoice.csv"]');
+    await download;
+    await page.waitForTimeout(3500);
+    expect(arrived(ids)).toBe(0);
+    await page.close({ runBeforeUnload: true });
+    await waitAll(ids, 5_000);
     await context.close();
   });
 
