@@ -44,11 +44,27 @@ const ts = (declarations) =>
     outDir: 'dist',
   });
 
+// The package is "type": "module", so TypeScript under node16/nodenext reads dist/*.d.ts as ES
+// modules, whose relative imports need an extension (without one every export is `any`), and a
+// CommonJS consumer needs .d.cts files (TS1479 on an ES module's types).
+const dualTypes = {
+  name: 'dual-types',
+  // Runs for both outputs, which share the declarations: a second pass changes nothing.
+  generateBundle(_, bundle) {
+    for (const [name, file] of Object.entries(bundle)) {
+      if (!name.endsWith('.d.ts')) continue;
+      const withExt = (ext) => String(file.source).replace(/(from '\.\.?\/[^']+?)(\.js)?'/g, `$1${ext}'`);
+      file.source = withExt('.js');
+      this.emitFile({ type: 'asset', fileName: name.replace(/ts$/, 'cts'), source: withExt('.cjs') });
+    }
+  },
+};
+
 export default [
   {
     input: 'src/index.ts',
     external: (id) => external.some((d) => id == d || id.startsWith(d + '/')),
-    plugins: [ts(true)],
+    plugins: [ts(true), dualTypes],
     output: [
       { file: 'dist/crumbtrail.mjs', format: 'es', sourcemap: true },
       { file: 'dist/crumbtrail.cjs', format: 'cjs', sourcemap: true },
