@@ -66,7 +66,17 @@ export default [
     external: (id) => external.some((d) => id == d || id.startsWith(d + '/')),
     plugins: [ts(true), dualTypes],
     output: [
-      { file: 'dist/crumbtrail.mjs', format: 'es', sourcemap: true },
+      // One file per module: a bundler then leaves out, with the plugins a page does not use, the
+      // libraries they import, some of which do work at import time (web-vitals/attribution
+      // starts a PerformanceObserver) and so would stay in a single file.
+      {
+        dir: 'dist',
+        format: 'es',
+        sourcemap: true,
+        preserveModules: true,
+        preserveModulesRoot: 'src',
+        entryFileNames: (chunk) => (chunk.name == 'index' ? 'crumbtrail.mjs' : 'esm/[name].mjs'),
+      },
       { file: 'dist/crumbtrail.cjs', format: 'cjs', sourcemap: true },
     ],
   },

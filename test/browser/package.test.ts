@@ -3,6 +3,8 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import nodeResolve from '@rollup/plugin-node-resolve';
+import { rollup } from 'rollup';
 import ts from 'typescript';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -60,5 +62,32 @@ describe('the npm package', () => {
     ['commonjs', 'CommonJS', 'Node10'],
   ] as const)('gives TypeScript consumers (package type %s, module %s, resolution %s) its types without an error', (type, module, resolution) => {
     expect(check(type, module, resolution)).toEqual([]);
+  });
+
+  /** The modules of crumbtrail and its dependencies that a consumer's bundle keeps. */
+  async function bundled(code: string): Promise<string[]> {
+    const input = join(consumer, `entry-${Math.random()}.mjs`);
+    writeFileSync(input, code);
+    const build = await rollup({ input, plugins: [nodeResolve({ browser: true })], onwarn() {} });
+    const { output } = await build.generate({ format: 'es' });
+    return Object.entries(output[0].modules)
+      .filter(([, m]) => m.renderedLength > 0)
+      .map(([id]) => id.replace(root + '/', 'crumbtrail/').replace(/.*node_modules\//, ''))
+      .filter((id) => !id.startsWith('/'));
+  }
+
+  it('leaves every plugin and library it does not use out of a bundle that imports createTracker alone', async () => {
+    const mods = await bundled(`import { createTracker } from 'crumbtrail'; createTracker({ collector: '/c' });`);
+    expect(mods.filter((m) => /web-vitals|plugins\//.test(m))).toEqual([]);
+    expect(mods).toContain('idb-keyval/dist/index.js');
+  });
+
+  it('keeps of the plugins only the one imported', async () => {
+    const mods = await bundled(`import { createTracker, webVitals } from 'crumbtrail'; createTracker({ collector: '/c', plugins: [webVitals()] });`);
+    expect(mods.filter((m) => /web-vitals|plugins\//.test(m)).sort()).toEqual([
+      'crumbtrail/dist/esm/plugins/web-vitals-options.mjs',
+      'crumbtrail/dist/esm/plugins/web-vitals.mjs',
+      'web-vitals/dist/web-vitals.js',
+    ]);
   });
 });
