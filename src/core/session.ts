@@ -55,6 +55,11 @@ export function createIdentity(ns: string, timeoutMs: number, persist: boolean):
     sessionId(now) {
       if (persist && now - written > WRITE_EVERY_MS) {
         const [id, at] = (getItem(sidKey) || '').split(' ');
+        // Another tab may have signed in, or, on a first visit opened in two tabs at once, stored
+        // its anonymous id over ours: both tabs then go on with the stored ones (the anonymous id
+        // from the next event on: this one has it already).
+        aid = getItem(aidKey) || aid;
+        uid = getItem(uidKey) || uid;
         // A stale one is replaced just below, like our own.
         if (+at > last) {
           sid = id;

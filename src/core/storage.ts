@@ -21,11 +21,17 @@ export function setItem(key: string, value: string | null): boolean {
   }
 }
 
-/** Removes every localStorage key that starts with `prefix`. */
-export function removeKeys(prefix: string): void {
+/** The localStorage keys that start with `prefix`; none when unavailable. */
+export function keys(prefix: string): string[] {
   try {
-    for (const k of Object.keys(localStorage)) if (k.startsWith(prefix)) localStorage.removeItem(k);
+    return Object.keys(localStorage).filter((k) => k.startsWith(prefix));
   } catch {
     // No localStorage: nothing stored.
+    return [];
   }
+}
+
+/** Removes every localStorage key that starts with `prefix`. */
+export function removeKeys(prefix: string): void {
+  for (const k of keys(prefix)) setItem(k, null);
 }

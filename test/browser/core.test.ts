@@ -128,6 +128,50 @@ describe('the builds in real Chromium', () => {
     await context.close();
   });
 
+  it('gives a tab opened before a sign-in in another tab the user id for its next events', async () => {
+    const url = pageUrl(site.url, '/esm.html', collector.batchUrl, { namespace: 'signin-older' });
+    const { context, page: before } = await openPage(browser, url);
+    const { page: signIn } = await openPage(browser, url, context);
+    await signIn.evaluate(() => tracker.identify('user-10'));
+    const id = await before.evaluate(async () => {
+      const id = tracker.track('in_the_older_tab');
+      await tracker.flush();
+      return id;
+    });
+    const e = (await collector.waitForEvents((all) => all.some((x) => x.id == id))).find((x) => x.id == id)!;
+    expect(e.userId).toBe('user-10');
+    await context.close();
+  });
+
+  it('gives two tabs opened at once on a first visit one anonymous id for their later events', async () => {
+    const url = pageUrl(site.url, '/esm.html', collector.batchUrl, { namespace: 'first-visit' });
+    const { context, page: a } = await openPage(browser, url);
+    const { page: b } = await openPage(browser, url, context);
+    // Opened at the same moment, each tab may read no stored id before the other's write reaches
+    // it (1 run in 3 here): both make one, and the last write wins. Made certain: tab B starts
+    // as if it had not seen tab A's.
+    const first = [await a.evaluate(() => tracker.track('first')), await b.evaluate(() => (localStorage.removeItem('first-visit:aid'), tracker.track('first')))];
+    await new Promise((r) => setTimeout(r, 6000));
+    // The first event after 5 s reads the stored ids; the one after it carries them.
+    const later = await Promise.all(
+      [a, b].map((p) =>
+        p.evaluate(async () => {
+          tracker.track('later');
+          const id = tracker.track('last');
+          await tracker.flush();
+          return id;
+        }),
+      ),
+    );
+    const all = await collector.waitForEvents((all) => [...first, ...later].every((id) => all.some((x) => x.id == id)));
+    const aid = (id: string) => all.find((x) => x.id == id)!.anonymousId;
+    expect(aid(first[0])).not.toBe(aid(first[1]));
+    expect(aid(later[0])).toBe(aid(first[1]));
+    expect(aid(later[1])).toBe(aid(first[1]));
+    expect(await a.evaluate(() => localStorage.getItem('first-visit:aid'))).toBe(aid(first[1]));
+    await context.close();
+  });
+
   it('delivers an event by beacon when the tab is closed right after track()', async () => {
     const { context, page } = await openPage(browser, pageUrl(site.url, '/esm.html', collector.batchUrl, { namespace: 'close', batch: { flushIntervalMs: 60_000 } }));
     const id = await page.evaluate(() => tracker.track('last_words'));

@@ -68,6 +68,12 @@ const trackMany = (page: Page, n: number, name = 'bulk', pad = 0) =>
     ([n, name, pad]) => Array.from({ length: n }, (_, i) => tracker.track(name, { i, pad: 'x'.repeat(pad) })),
     [n, name, pad] as const,
   );
+// The ids in every exit stash of a namespace (each page has its own key).
+const stashedIds = (page: Page, ns: string) =>
+  page.evaluate((ns) => {
+    const keys = Object.keys(localStorage).filter((k) => k.startsWith(ns + ':stash'));
+    return keys.flatMap((k) => JSON.parse(localStorage.getItem(k)!).map((r: { e: { id: string } }) => r.e.id));
+  }, ns);
 const postsPerId = (okOnly = false) => {
   const counts = new Map<string, number>();
   for (const p of collector.raw()) if (!okOnly || p.status < 300) for (const id of p.ids) counts.set(id, (counts.get(id) || 0) + 1);
@@ -191,6 +197,28 @@ describe('durable delivery in real Chromium', () => {
     const next = await context.newPage();
     await next.goto(url('backlog', { batch: { flushIntervalMs: 0 } }));
     await waitAll(ids);
+    await context.close();
+  });
+
+  it('merges on the next visit the stashes of two tabs closed at the same moment while the collector failed', async () => {
+    const context = await browser.newContext();
+    // IndexedDB blocked: each tab's queue is in memory, so the stash is all that outlives it.
+    await context.addInitScript(() => {
+      IDBFactory.prototype.open = () => {
+        throw new DOMException('blocked by the test', 'SecurityError');
+      };
+    });
+    collector.configure({ status: 503 });
+    const opts = { batch: { flushIntervalMs: 60_000 } };
+    const [a, b] = await Promise.all([openPage(browser, url('two-stash', opts), context), openPage(browser, url('two-stash', opts, '/other.html'), context)]);
+    const ids = (await Promise.all([trackMany(a.page, 5, 'tabA'), trackMany(b.page, 5, 'tabB')])).flat();
+    await Promise.all([a.page, b.page].map((p) => p.evaluate(() => tracker.flush())));
+    await Promise.all([a.page, b.page].map((p) => p.close({ runBeforeUnload: true })));
+    await new Promise((r) => setTimeout(r, 500));
+    collector.configure({ status: null });
+    const next = await context.newPage();
+    await next.goto(url('two-stash', { batch: { flushIntervalMs: 0 } }));
+    await waitAll(ids, 10_000);
     await context.close();
   });
 
@@ -421,7 +449,7 @@ describe('durable delivery in real Chromium', () => {
       document.dispatchEvent(new Event('visibilitychange'));
       return id;
     });
-    const stash = () => page.evaluate(() => JSON.parse(localStorage.getItem('background:stash') || '[]').map((r: { e: { id: string } }) => r.e.id));
+    const stash = () => stashedIds(page, 'background');
     expect(await stash()).toEqual([early]);
     await page.waitForTimeout(1100);
     collector.configure({ status: null });
@@ -431,7 +459,7 @@ describe('durable delivery in real Chromium', () => {
     expect(fetched).toEqual(expect.arrayContaining(later));
     expect(collector.raw().filter((p) => p.ids.some((id) => later.includes(id))).every((p) => p.contentType?.startsWith('application/json'))).toBe(true);
     await setVisibility(page, 'visible');
-    await page.waitForFunction(() => !localStorage.getItem('background:stash'));
+    await page.waitForFunction(() => !Object.keys(localStorage).some((k) => k.startsWith('background:stash')));
     await context.close();
   });
 
@@ -449,7 +477,7 @@ describe('durable delivery in real Chromium', () => {
       document.dispatchEvent(new Event('visibilitychange'));
       return id;
     });
-    const stash = () => page.evaluate(() => JSON.parse(localStorage.getItem('mem-stash:stash') || '[]').map((r: { e: { id: string } }) => r.e.id));
+    const stash = () => stashedIds(page, 'mem-stash');
     expect(await stash()).toEqual([id]);
     await setVisibility(page, 'visible');
     await page.evaluate(() => tracker.flush());

@@ -58,6 +58,31 @@ describe('createIdentity', () => {
     expect(createIdentity('ns', 30 * MIN, true).userId()).toBe('u1');
   });
 
+  it('gives a tab opened before a sign-in in another tab the user id it stored', () => {
+    const t0 = 1e12;
+    const before = createIdentity('ns', 30 * MIN, true);
+    before.sessionId(t0);
+    createIdentity('ns', 30 * MIN, true).userId('u1');
+    before.sessionId(t0 + MIN);
+    expect(before.userId()).toBe('u1');
+  });
+
+  it('goes on with the anonymous id another tab, started at the same moment, stored over its own', () => {
+    const t0 = 1e12;
+    const tab1 = createIdentity('ns', 30 * MIN, true);
+    const tab2 = createIdentity('ns', 30 * MIN, true);
+    const a1 = tab1.anonymousId();
+    tab1.sessionId(t0);
+    // Tab 2 read no id before tab 1's write reached it.
+    localStorage.removeItem('ns:aid');
+    const a2 = tab2.anonymousId();
+    tab2.sessionId(t0);
+    expect(a2).not.toBe(a1);
+    tab1.sessionId(t0 + MIN);
+    expect(tab1.anonymousId()).toBe(a2);
+    expect(localStorage.getItem('ns:aid')).toBe(a2);
+  });
+
   it('remembers the user id until it is cleared', () => {
     createIdentity('ns', 30 * MIN, true).userId('u1');
     const next = createIdentity('ns', 30 * MIN, true);

@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createTracker } from '../../src/core/tracker';
 import type { TrackerOptions } from '../../src/core/options';
 import type { DropReport, SendResult, Tracker } from '../../src/core/types';
-import { readStash } from '../../src/queue/stash';
+import { clearStash, readStash, stash } from '../../src/queue/stash';
+import type { StoredEvent } from '../../src/queue/store';
 import { captureTransport, freshNamespace } from '../helpers';
 
 const trackers: Tracker[] = [];
@@ -375,7 +376,22 @@ describe('exit', () => {
       await second.tracker.flush();
       expect(second.events().map((e) => e.name)).toContain('stashed');
     });
-    expect(localStorage.getItem(namespace + ':stash')).toBeNull();
+    expect(Object.keys(localStorage).filter((k) => k.startsWith(namespace + ':stash'))).toEqual([]);
+  });
+
+  it('merges the stashes of every page, each under its own key, and keeps one its page extended meanwhile', async () => {
+    const namespace = freshNamespace();
+    const rec = (id: string) => ({ e: { id }, n: 2 });
+    localStorage.setItem(namespace + ':stash', JSON.stringify([rec('old')]));
+    localStorage.setItem(namespace + ':stash:a', JSON.stringify([rec('a')]));
+    localStorage.setItem(namespace + ':stash:b', JSON.stringify([rec('b')]));
+    stash(namespace, [rec('mine') as unknown as StoredEvent]);
+    const [found, records] = readStash(namespace);
+    expect(records.map((r) => r.e.id).sort()).toEqual(['a', 'b', 'mine', 'old']);
+    localStorage.setItem(namespace + ':stash:b', JSON.stringify([rec('b'), rec('b2')]));
+    clearStash(namespace, found);
+    expect(readStash(namespace)[1].map((r) => r.e.id)).toEqual(['b', 'b2']);
+    localStorage.removeItem(namespace + ':stash:b');
   });
 
   it('reads nothing from a stash that is missing, empty, not JSON or not a list of events', () => {
@@ -383,7 +399,7 @@ describe('exit', () => {
     for (const raw of [null, '', '{', '"x"', '{"e":{"id":"a"}}', '[1,null,{"e":{}},{"e":{"id":"ok"},"n":2}]']) {
       if (raw == null) localStorage.removeItem(namespace + ':stash');
       else localStorage.setItem(namespace + ':stash', raw);
-      expect(readStash(namespace)).toEqual([raw, raw?.startsWith('[') ? [{ e: { id: 'ok' }, n: 2 }] : []]);
+      expect(readStash(namespace)).toEqual([raw == null ? [] : [[namespace + ':stash', raw]], raw?.startsWith('[') ? [{ e: { id: 'ok' }, n: 2 }] : []]);
     }
     localStorage.removeItem(namespace + ':stash');
   });
