@@ -279,7 +279,7 @@ export function createQueue(config: Config, transport: Transport, emitter: Emitt
       const [raw, records] = readStash(ns);
       if (records.length) {
         await add(records);
-        clearStash(ns, raw);
+        clearStash(raw);
       }
       await trim();
       if (count) schedule(0);

@@ -42,7 +42,7 @@ export function readStash(ns: string): [[string, string | null][], StoredEvent[]
  * Removes the stashes read once their events are safely in the queue; a stash its page extended
  * in the meantime is kept, to be merged (again: ids make that harmless) later.
  */
-export function clearStash(_ns: string, found: [string, string | null][]): void {
+export function clearStash(found: [string, string | null][]): void {
   for (const [k, raw] of found) if (getItem(k) === raw) setItem(k, null);
 }
 

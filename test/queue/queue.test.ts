@@ -389,7 +389,7 @@ describe('exit', () => {
     const [found, records] = readStash(namespace);
     expect(records.map((r) => r.e.id).sort()).toEqual(['a', 'b', 'mine', 'old']);
     localStorage.setItem(namespace + ':stash:b', JSON.stringify([rec('b'), rec('b2')]));
-    clearStash(namespace, found);
+    clearStash(found);
     expect(readStash(namespace)[1].map((r) => r.e.id)).toEqual(['b', 'b2']);
     localStorage.removeItem(namespace + ':stash:b');
   });
