@@ -274,16 +274,22 @@ describe('video engagement in real Chromium', () => {
       return v.play();
     });
     await page.waitForFunction(() => (document.getElementById('v') as HTMLVideoElement).currentTime >= 2.8);
-    const played = await mediaTime(page);
     const events = await leave(page, ns, 2);
 
     expect(types(events).filter((t) => t != 'video_progress')).toEqual(['video_start', 'video_summary', 'video_summary']);
-    expect(percents(events)).toEqual([10, 25]);
+    // Each milestone once (10 and 25 came again after the put back); whether it reached 50 % (3 s)
+    // before the close depends on the machine's speed.
+    const reached = percents(events);
+    expect(reached.slice(0, 2)).toEqual([10, 25]);
+    expect(reached).toEqual([...new Set(reached)].sort((a, b) => a! - b!));
     const [away, last] = events.filter((e) => e.type == 'video_summary').map(props);
     expect(away!.uniqueSecondsWatched).toBeGreaterThanOrEqual(1.5);
-    // The last summary supersedes the one sent when it was taken out: the whole view, once.
-    expect(Math.abs(last!.uniqueSecondsWatched - played)).toBeLessThanOrEqual(0.5);
-    expect(Math.abs(last!.watchedMs - played * 1000)).toBeLessThanOrEqual(300);
+    // The last summary supersedes the one sent when it was taken out: the whole view, once. It
+    // played from 0 straight on, so its union of played ranges ends where it stopped.
+    const stoppedAt = last!.currentTime!;
+    expect(stoppedAt).toBeGreaterThanOrEqual(2.8);
+    expect(Math.abs(last!.uniqueSecondsWatched - stoppedAt)).toBeLessThanOrEqual(0.3);
+    expect(Math.abs(last!.watchedMs - stoppedAt * 1000)).toBeLessThanOrEqual(300);
     expect(log.errors()).toEqual([]);
   });
 
