@@ -199,8 +199,11 @@ describe('dwell time in real Chromium', () => {
 
   it('measures the scroll depth of a view that started while the page was loading, once it has loaded', async () => {
     const context = await browser.newContext({ viewport: { width: 800, height: 1000 } });
+    // The parser waits for /slow.js until the tracker has started (the module graph loads slowly
+    // on a loaded machine), and a moment more.
     await context.route((url) => url.pathname == '/slow.js', async (route) => {
-      await new Promise((ok) => setTimeout(ok, 1500));
+      await page.waitForFunction(() => (window as unknown as { startedWhile?: string }).startedWhile, null, { timeout: 20_000 }).catch(() => {});
+      await new Promise((ok) => setTimeout(ok, 300));
       await route.continue();
     });
     const page = await context.newPage();
